@@ -1,0 +1,21 @@
+"""gradref: gradients and partial derivatives, one implementation per formula."""
+
+from gradref._check import GradientCheck, check_gradient
+from gradref._descent import DescentResult, DivergenceError, gradient_descent
+from gradref._directional import directional_derivative
+from gradref._finite_differences import default_step, gradient, partial_derivative
+from gradref._mse import mse_gradients, mse_loss
+
+__all__ = [
+    "DescentResult",
+    "DivergenceError",
+    "GradientCheck",
+    "check_gradient",
+    "default_step",
+    "directional_derivative",
+    "gradient",
+    "gradient_descent",
+    "mse_gradients",
+    "mse_loss",
+    "partial_derivative",
+]

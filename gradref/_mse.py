@@ -1,0 +1,124 @@
+r"""The mean squared error of the linear model $y = wx + b$ and its gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gradref._validation import as_data, as_real, check_finite
+
+# Elements per block: three float64 buffers of this size stay in a core's L2 cache.
+_BLOCK = 1 << 14
+
+
+def mse_loss(w: float, b: float, x: ArrayLike, t: ArrayLike) -> float:
+    r"""Return the mean squared error of the predictions $w x_i + b$ against $t_i$.
+
+    $$\mathcal{L}(w, b) = \frac{1}{N} \sum_{i=1}^N (w x_i + b - t_i)^2$$
+
+    Parameters
+    ----------
+    w, b : float
+        The slope and the intercept, finite.
+    x, t : array_like, shape (N,)
+        The inputs and the targets: finite, non-empty, of equal length.
+
+    Returns
+    -------
+    float
+        $\mathcal{L}(w, b)$.
+
+    Raises
+    ------
+    ValueError
+        If `x` and `t` are empty, of different lengths, or not finite.
+    TypeError
+        If `w` or `b` is not a real number.
+
+    Examples
+    --------
+    >>> import gradref
+    >>> from gradref.examples import DATA_X, DATA_T
+    >>> print(round(gradref.mse_loss(0.5, 0.0, DATA_X, DATA_T), 6))
+    17.6625
+    """
+    xs, ts = as_data(x, t)
+    (sum_ee,) = _residual_sums(as_real(w, "w"), as_real(b, "b"), xs, ts, loss=True)
+    return sum_ee / xs.size
+
+
+def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float, float]:
+    r"""Return the gradient of `mse_loss` with respect to $w$ and $b$.
+
+    $$\frac{\partial \mathcal{L}}{\partial w} = \frac{2}{N} \sum_{i=1}^N (w x_i + b - t_i)\, x_i,
+      \qquad
+      \frac{\partial \mathcal{L}}{\partial b} = \frac{2}{N} \sum_{i=1}^N (w x_i + b - t_i)$$
+
+    $N$ is the length of the data, not a global.
+
+    Parameters
+    ----------
+    w, b : float
+        The slope and the intercept, finite.
+    x, t : array_like, shape (N,)
+        The inputs and the targets: finite, non-empty, of equal length.
+
+    Returns
+    -------
+    tuple of float
+        $(\partial \mathcal{L}/\partial w, \partial \mathcal{L}/\partial b)$.
+
+    Raises
+    ------
+    ValueError
+        If `x` and `t` are empty, of different lengths, or not finite.
+    TypeError
+        If `w` or `b` is not a real number.
+
+    Notes
+    -----
+    The residuals $e_i = w x_i + b - t_i$ are formed block by block in a small buffer
+    and reduced with BLAS dot products, so the data are read once and the extra memory
+    does not grow with $N$. The sums are taken over the residuals themselves, never
+    through $\sum x_i^2$, $\sum x_i t_i$, ...: that shortcut cancels catastrophically
+    near the optimum, where the gradient is small.
+
+    Examples
+    --------
+    >>> import gradref
+    >>> from gradref.examples import DATA_X, DATA_T
+    >>> dw, db = gradref.mse_gradients(0.5, 0.0, DATA_X, DATA_T)
+    >>> print(round(dw, 12), round(db, 12))
+    -23.0 -7.75
+    """
+    xs, ts = as_data(x, t)
+    sum_ex, sum_e = _residual_sums(as_real(w, "w"), as_real(b, "b"), xs, ts, loss=False)
+    return 2 * sum_ex / xs.size, 2 * sum_e / xs.size
+
+
+def _residual_sums(
+    w: float, b: float, x: NDArray[np.float64], t: NDArray[np.float64], *, loss: bool
+) -> tuple[float, ...]:
+    """Return sum(e*e) if `loss`, else (sum(e*x), sum(e)), for e = w*x + b - t."""
+    buffer = np.empty(min(x.size, _BLOCK))
+    ones = np.ones_like(buffer)
+    sums = np.zeros(1 if loss else 2)
+    for start in range(0, x.size, _BLOCK):
+        xb, tb = x[start : start + _BLOCK], t[start : start + _BLOCK]
+        e = buffer[: xb.size]
+        np.multiply(xb, w, out=e)
+        e += b
+        e -= tb
+        if loss:
+            sums[0] += e @ e
+        else:
+            sums[0] += e @ xb
+            sums[1] += e @ ones[: xb.size]
+    if not np.all(np.isfinite(sums)):
+        check_finite(x, "x")
+        check_finite(t, "t")
+        raise ValueError(
+            "the sums over the data overflowed float64; rescale `x` and `t` "
+            "(or `w` and `b`) towards 1."
+        )
+    return tuple(float(s) for s in sums)

@@ -1,0 +1,38 @@
+"""The public namespace: every name exported, typed and documented with checked examples."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+import gradref
+import gradref.examples
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    public = {name for name in dir(gradref) if not name.startswith("_")} - {"examples"}
+    assert set(gradref.__all__) == public
+    assert gradref.__all__ == sorted(gradref.__all__)
+
+
+@pytest.mark.parametrize(
+    "name", [*gradref.__all__, *(f"examples.{n}" for n in gradref.examples.__all__)]
+)
+def test_documented_with_examples(name: str) -> None:
+    obj = gradref
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+        return  # data: documented by a #: comment in the source
+    doc = inspect.getdoc(obj) or ""
+    assert doc, name
+    if inspect.isfunction(obj):
+        examples = doc.partition("Examples\n--------\n")[2]
+        assert ">>> " in examples, f"{name} has no Examples section"
+        assert inspect.signature(obj).return_annotation is not inspect.Signature.empty
+
+
+def test_typed_marker_is_shipped() -> None:
+    assert (Path(gradref.__file__).parent / "py.typed").is_file()

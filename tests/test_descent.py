@@ -1,0 +1,115 @@
+"""Gradient descent against closed-form oracles on the source's regression problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import gradref
+from gradref.examples import DATA_T, DATA_X
+
+
+def mse_grad(theta: np.ndarray) -> np.ndarray:
+    return np.array(gradref.mse_gradients(theta[0], theta[1], DATA_X, DATA_T))
+
+
+def hessian() -> np.ndarray:
+    # L is quadratic in (w, b): H = (2/N) A^T A with A = [x 1].
+    design = np.column_stack([DATA_X, np.ones_like(DATA_X)])
+    return 2 / len(DATA_X) * design.T @ design
+
+
+def least_squares() -> np.ndarray:
+    design = np.column_stack([DATA_X, np.ones_like(DATA_X)])
+    solution, *_ = np.linalg.lstsq(design, DATA_T, rcond=None)
+    return solution
+
+
+def predicted_steps(theta0: np.ndarray, lr: float, tol: float) -> int:
+    """The first k with ‖∇L(θ_k)‖ < tol, from the eigen-decomposition of H.
+
+    θ_k − θ* = (I − αH)^k (θ_0 − θ*), so along eigenvector j the gradient is
+    λ_j c_j (1 − αλ_j)^k with c = Vᵀ(θ_0 − θ*).
+    """
+    lam, vectors = np.linalg.eigh(hessian())
+    c = vectors.T @ (theta0 - least_squares())
+    k = np.arange(100_000)[:, np.newaxis]
+    norms = np.linalg.norm(lam * c * (1 - lr * lam) ** k, axis=1)
+    return int(np.argmax(norms < tol))
+
+
+def test_source_problem_ends_at_the_least_squares_solution() -> None:
+    theta0 = np.array([0.5, 0.0])
+    result = gradref.gradient_descent(mse_grad, theta0, lr=0.01, tol=1e-8)
+    expected = least_squares()
+    assert_allclose(expected, [1.95, 0.25], rtol=1e-13)
+    assert result.converged
+    assert np.abs(result.theta - expected).max() <= 1e-7
+    assert result.grad_norm < 1e-8
+    # The count that the Hessian's eigenvalues predict (about 5,252), give or take one
+    # step for rounding in the last digits of the gradient.
+    predicted = predicted_steps(theta0, 0.01, 1e-8)
+    assert 5000 < predicted < 5500
+    assert abs(result.steps - predicted) <= 1
+    assert result.path.shape == (result.steps + 1, 2)
+    assert_allclose(result.path[0], theta0)
+    assert_allclose(result.path[-1], result.theta)
+
+
+def test_smallest_hessian_eigenvalue() -> None:
+    assert np.linalg.eigvalsh(hessian())[0] == pytest.approx(0.2994, abs=1e-4)
+
+
+def test_one_step_of_the_source_snippet() -> None:
+    result = gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=0.01, max_steps=1)
+    assert result.steps == 1
+    assert not result.converged
+    assert_allclose(result.theta, [0.5 + 0.01 * 23.0, 0.01 * 7.75], rtol=1e-15)
+
+
+def test_each_step_is_the_update_rule() -> None:
+    result = gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=0.05, max_steps=20)
+    for before, after in zip(result.path[:-1], result.path[1:], strict=True):
+        assert_allclose(after, before - 0.05 * mse_grad(before), rtol=1e-15, atol=0)
+
+
+def test_start_at_the_minimum_takes_no_step() -> None:
+    result = gradref.gradient_descent(lambda th: 2 * th, [0.0, 0.0], lr=0.1)
+    assert (result.steps, result.converged, result.path.shape) == (0, True, (1, 2))
+
+
+def test_oscillating_learning_rate_still_converges() -> None:
+    # 1/λ_max < α < 2/λ_max: the fast component flips sign every step but shrinks.
+    lam_max = np.linalg.eigvalsh(hessian())[-1]
+    lr = 1.5 / lam_max
+    result = gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=lr, max_steps=20_000)
+    assert result.converged
+    first_moves = np.diff(result.path[:4, 0])
+    assert np.all(first_moves[:-1] * first_moves[1:] < 0)
+
+
+def test_too_large_a_learning_rate_raises_with_the_path() -> None:
+    lam_max = np.linalg.eigvalsh(hessian())[-1]
+    lr = 2.5 / lam_max  # beyond 2/λ_max every step multiplies the error by |1 − αλ| > 1
+    with pytest.raises(gradref.DivergenceError, match=r"try a smaller one, such as lr=") as info:
+        gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=lr)
+    assert "diverged at step" in str(info.value)
+    path = info.value.path
+    assert path.shape[1] == 2
+    assert len(path) > 10
+    assert np.all(np.isfinite(path))
+
+
+def test_non_finite_gradient_raises() -> None:
+    with (
+        pytest.raises(gradref.DivergenceError, match=r"diverged at step 1"),
+        np.errstate(divide="ignore"),
+    ):
+        gradref.gradient_descent(lambda th: 1 / (th - 1.0), [0.0], lr=1.0)
+
+
+def test_max_steps_reached_is_reported() -> None:
+    result = gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=0.01, max_steps=100)
+    assert (result.steps, result.converged) == (100, False)
+    assert result.grad_norm == pytest.approx(np.linalg.norm(mse_grad(result.theta)))

@@ -1,0 +1,169 @@
+"""Accuracy of the difference schemes against exact derivatives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.optimize import rosen, rosen_der
+
+import gradref
+from gradref.examples import f, grad_f
+from tests.functions import Smooth, normwise_error, points, random_point, smooth_functions
+
+P0 = np.array([1.0, 2.0])
+# 4 + 2e^2 and 1 + e^2, correctly rounded (checked with mpmath to 40 digits).
+EXACT = np.array([18.7781121978613, 8.38905609893065])
+
+REAL_SCHEMES = ["forward", "backward", "central", "richardson"]
+# Normwise error each scheme must reach with its default step on the worked example.
+WORKED_EXAMPLE_TOLERANCE = {
+    "forward": 1e-7,
+    "backward": 1e-7,
+    "central": 1e-10,
+    "richardson": 1e-13,
+    "complex": 1e-15,
+}
+
+
+def test_exact_gradient_of_the_worked_example() -> None:
+    assert_array_equal(grad_f(P0), EXACT)
+
+
+@pytest.mark.parametrize(("scheme", "tolerance"), WORKED_EXAMPLE_TOLERANCE.items())
+def test_worked_example(scheme: gradref._finite_differences.Scheme, tolerance: float) -> None:
+    assert normwise_error(gradref.gradient(f, P0, scheme=scheme), EXACT) <= tolerance
+
+
+def test_source_snippet_step() -> None:
+    # Section 4.2 of the source: central differences with h = 1e-5 print [18.7781122 8.3890561].
+    g = gradref.gradient(f, P0, h=1e-5)
+    assert np.array2string(g) == "[18.7781122  8.3890561]"
+    assert_allclose(g, EXACT, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [2, 10, 100])
+def test_rosenbrock_central(n: int) -> None:
+    x = random_point(n, seed=n)
+    assert normwise_error(gradref.gradient(rosen, x), rosen_der(x)) <= 1e-9
+
+
+@pytest.mark.parametrize("n", [2, 10, 100])
+def test_rosenbrock_complex(n: int) -> None:
+    x = random_point(n, seed=n)
+    assert normwise_error(gradref.gradient(rosen, x, scheme="complex"), rosen_der(x)) <= 1e-14
+
+
+@pytest.mark.parametrize("n", [2, 10, 100])
+def test_rosenbrock_richardson(n: int) -> None:
+    x = random_point(n, seed=n)
+    assert normwise_error(gradref.gradient(rosen, x, scheme="richardson"), rosen_der(x)) <= 1e-12
+
+
+@pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
+def test_vectorized_matches_one_call_per_point(scheme: gradref._finite_differences.Scheme) -> None:
+    x = random_point(10, seed=1)
+    calls: list[tuple[int, ...]] = []
+
+    def batch(xs: np.ndarray) -> np.ndarray:
+        calls.append(xs.shape)
+        return rosen(xs.T)
+
+    loop = gradref.gradient(rosen, x, scheme=scheme)
+    once = gradref.gradient(batch, x, scheme=scheme, vectorized=True)
+    assert len(calls) == 1
+    assert_allclose(once, loop, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "evaluations"),
+    [("forward", 11), ("backward", 11), ("central", 20), ("richardson", 60), ("complex", 10)],
+)
+def test_evaluation_count(scheme: gradref._finite_differences.Scheme, evaluations: int) -> None:
+    count = 0
+
+    def counted(x: np.ndarray) -> float:
+        nonlocal count
+        count += 1
+        return float(rosen(x.real)) if scheme != "complex" else rosen(x)
+
+    gradref.gradient(counted, random_point(10), scheme=scheme)
+    assert count == evaluations
+
+
+@pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
+def test_partial_derivative_is_a_gradient_component(
+    scheme: gradref._finite_differences.Scheme,
+) -> None:
+    g = gradref.gradient(f, P0, scheme=scheme)
+    parts = [gradref.partial_derivative(f, P0, i, scheme=scheme) for i in range(2)]
+    assert parts == g.tolist()
+
+
+def test_partial_derivative_is_the_limit_definition() -> None:
+    # The forward scheme with an explicit h is the difference quotient of section 1.
+    h = 2.0**-20
+    quotient = (f(P0 + np.array([h, 0.0])) - f(P0)) / h
+    assert gradref.partial_derivative(f, P0, 0, h=h, scheme="forward") == quotient
+
+
+def test_default_step_is_a_power_of_two_scaled_to_x() -> None:
+    x = np.array([0.0, 0.5, 1.0, -3.0, 1e6])
+    for scheme in [*REAL_SCHEMES, "complex"]:
+        h = gradref.default_step(x, scheme)
+        mantissa, _ = np.frexp(h)
+        assert_array_equal(mantissa, 0.5)
+        if scheme != "complex":  # the complex step adds h to the imaginary part
+            assert_array_equal(x + h - x, h)  # x + h is exact
+        assert h[0] == h[1] == h[2]  # |x| <= 1 uses the unscaled step
+        assert_allclose(h[3:] / h[0], np.abs(x[3:]), rtol=0.5)
+    assert_allclose(
+        gradref.default_step([1.0], "central"), np.finfo(float).eps ** (1 / 3), rtol=0.5
+    )
+    assert_allclose(
+        gradref.default_step([1.0], "forward"), np.finfo(float).eps ** (1 / 2), rtol=0.5
+    )
+
+
+# Error order: in the truncation regime, halving h divides the error by 2**order.
+ORDERS = [("forward", 1, 2), ("backward", 1, 2), ("central", 2, 3), ("complex", 2, 3)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(1, 4))
+@pytest.mark.parametrize(("scheme", "order", "leading"), ORDERS)
+def test_error_order(
+    data: st.DataObject,
+    n: int,
+    scheme: gradref._finite_differences.Scheme,
+    order: int,
+    leading: int,
+) -> None:
+    fun: Smooth = data.draw(smooth_functions(n))
+    x = data.draw(points(n))
+    i = data.draw(st.integers(0, n - 1))
+    # The leading error term is proportional to the `leading`-th derivative; where it
+    # nearly vanishes the next term takes over and the ratio means nothing.
+    assume(abs(fun.derivative(x, i, leading)) > 0.1)
+    exact = fun.grad(x)[i]
+    h = 1e-2 if order == 1 else 4e-3
+    errors = [
+        abs(gradref.partial_derivative(fun, x, i, h=s, scheme=scheme) - exact) for s in (h, h / 2)
+    ]
+    assert errors[0] / errors[1] == pytest.approx(2**order, rel=0.15)
+
+
+def test_richardson_is_sixth_order() -> None:
+    # On exp, every derivative is 1: the error is c h^6 (1 + O(h)).
+    x = np.array([0.3])
+    exact = np.exp(0.3)
+    errors = [
+        abs(
+            gradref.partial_derivative(lambda p: np.exp(p[0]), x, 0, h=h, scheme="richardson")
+            - exact
+        )
+        for h in (0.4, 0.2)
+    ]
+    assert errors[0] / errors[1] == pytest.approx(64, rel=0.1)

@@ -1,0 +1,247 @@
+"""Every bad input gets an error naming the argument and the rule; each message is checked."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import gradref
+from gradref.examples import DATA_T, DATA_X, f, grad_f
+
+P0 = [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        ([1.0, np.nan], ValueError, r"`x` must be finite \(no NaN or inf\); `x`\[1\] is nan"),
+        ([np.inf, 1.0], ValueError, r"`x` must be finite .*`x`\[0\] is inf"),
+        (["a", "b"], TypeError, r"`x` must be a 1-D array of real numbers, not dtype <U1"),
+        ([[1.0, 2.0], [3.0]], TypeError, r"`x` must be a 1-D array of real numbers\."),
+        ([1 + 2j, 0], TypeError, r"`x` must be real; the complex step is chosen with scheme="),
+        (
+            [[1.0, 2.0]],
+            ValueError,
+            r"`x` must be 1-D \(one entry per variable\), got shape \(1, 2\)\.$",
+        ),
+        (1.0, ValueError, r"got shape \(\)\. Wrap a single number as \[x\]\."),
+        ([], ValueError, r"`x` must not be empty\."),
+    ],
+)
+def test_bad_point(x: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.gradient(f, x)
+
+
+@pytest.mark.parametrize(
+    ("i", "error", "match"),
+    [
+        (2, ValueError, r"`i` must satisfy 0 <= i < 2 \(the length of `x`\), got 2\."),
+        (-1, ValueError, r"`i` must satisfy 0 <= i < 2 .*got -1\."),
+        (0.0, TypeError, r"`i` must be an integer index, got float\."),
+        (True, TypeError, r"`i` must be an integer index, got bool\."),
+    ],
+)
+def test_bad_index(i: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.partial_derivative(f, P0, i)
+
+
+def test_numpy_integer_index_is_accepted() -> None:
+    assert gradref.partial_derivative(f, P0, np.int64(1)) == gradref.partial_derivative(f, P0, 1)
+
+
+@pytest.mark.parametrize(
+    ("h", "error", "match"),
+    [
+        (0.0, ValueError, r"`h` must be positive, got 0\.0\."),
+        (-1e-5, ValueError, r"`h` must be positive, got -1e-05\."),
+        (math.nan, ValueError, r"`h` must be finite, got nan\."),
+        (math.inf, ValueError, r"`h` must be finite, got inf\."),
+        ("1e-5", TypeError, r"`h` must be a real number, got str\."),
+    ],
+)
+def test_bad_step(h: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.gradient(f, P0, h=h)
+
+
+def test_unknown_scheme_lists_the_valid_ones() -> None:
+    match = (
+        r"`scheme` must be one of 'forward', 'backward', 'central', 'richardson', "
+        r"'complex'; got 'centered'\."
+    )
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(f, P0, scheme="centered")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=match):
+        gradref.default_step(P0, scheme="centered")  # type: ignore[arg-type]
+
+
+def test_complex_step_on_a_function_that_rejects_complex_input() -> None:
+    def uses_math(p: Any) -> float:
+        return math.exp(p[0]) * p[1]
+
+    with pytest.raises(TypeError, match=r"`f` does not accept complex input.*scheme='central'"):
+        gradref.gradient(uses_math, P0, scheme="complex")
+
+
+@pytest.mark.parametrize(
+    "drops_imaginary_part",
+    [
+        lambda p: abs(p[0] * p[1]),
+        lambda p: float(p[0].real) * 2.0,
+        lambda p: np.real(p[0] ** 2 + p[1]),
+    ],
+)
+def test_complex_step_on_a_function_that_drops_the_imaginary_part(
+    drops_imaginary_part: Any,
+) -> None:
+    with pytest.raises(TypeError, match=r"`f` returned a real number for complex input.*"):
+        gradref.gradient(drops_imaginary_part, P0, scheme="complex")
+
+
+def test_complex_warning_becomes_the_complex_step_error() -> None:
+    def casts(p: Any) -> float:
+        out = np.zeros(1)
+        out[0] = p[0] * p[1]  # numpy warns: the imaginary part is discarded
+        return float(out[0])
+
+    with pytest.raises(TypeError, match=r"`f` does not accept complex input"):
+        gradref.gradient(casts, P0, scheme="complex")
+
+
+@pytest.mark.parametrize(
+    ("fun", "error", "match"),
+    [
+        (lambda p: p, ValueError, r"`f` must return a scalar, got an array of shape \(2,\)"),
+        (lambda p: "1", TypeError, r"`f` must return a number, got str\."),
+        (
+            lambda p: np.log(p[0] - 1.0),
+            ValueError,
+            r"`f` returned nan at x = .*; it must be finite",
+        ),
+        (lambda p: 1 / (p[0] - 1.0) if p[0] != 1 else np.inf, ValueError, r"`f` returned inf"),
+    ],
+)
+def test_bad_function_value(fun: Any, error: type[Exception], match: str) -> None:
+    with (
+        pytest.raises(error, match=match),
+        np.errstate(invalid="ignore", divide="ignore"),
+    ):
+        gradref.gradient(fun, P0, scheme="central")
+
+
+def test_vectorized_function_of_the_wrong_shape() -> None:
+    match = r"with vectorized=True, `f` must return one value per row of its \(4, 2\) input"
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(lambda xs: xs.sum(axis=0), P0, vectorized=True)
+    with pytest.raises(TypeError, match=r"`vectorized` must be True or False, got 1\."):
+        gradref.gradient(f, P0, vectorized=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("u", "match"),
+    [
+        ([0.0, 0.0], r"`u` must be a nonzero unit vector, got the zero vector\."),
+        ([3.0, 4.0], r"`u` must be a unit vector, got norm 5\.0; pass u / np\.linalg\.norm\(u\)\."),
+        ([1.0, 0.0, 0.0], r"`u` must have the length of `x`, 2; got 3\."),
+        ([np.nan, 1.0], r"`u` must be finite"),
+    ],
+)
+def test_bad_direction(u: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        gradref.directional_derivative(f, P0, u)
+
+
+def test_normalised_direction_is_accepted() -> None:
+    u = np.array([1.0, 1.0, 1.0]) / np.linalg.norm([1.0, 1.0, 1.0])
+    assert gradref.directional_derivative(lambda p: p.sum(), [0.0, 0.0, 0.0], u) == pytest.approx(
+        math.sqrt(3)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"lr": 0.0}, ValueError, r"`lr` must be positive, got 0\.0\."),
+        ({"lr": -0.1}, ValueError, r"`lr` must be positive, got -0\.1\."),
+        ({"lr": math.nan}, ValueError, r"`lr` must be finite, got nan\."),
+        ({"lr": 0.1, "tol": 0}, ValueError, r"`tol` must be positive, got 0\.0\."),
+        (
+            {"lr": 0.1, "max_steps": 0},
+            ValueError,
+            r"`max_steps` must be a positive integer, got 0\.",
+        ),
+        (
+            {"lr": 0.1, "max_steps": 1.5},
+            TypeError,
+            r"`max_steps` must be a positive integer, got float\.",
+        ),
+        (
+            {"lr": 0.1, "max_steps": True},
+            TypeError,
+            r"`max_steps` must be a positive integer, got bool\.",
+        ),
+    ],
+)
+def test_bad_descent_settings(kwargs: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.gradient_descent(lambda th: 2 * th, [1.0], **kwargs)
+
+
+def test_bad_descent_start_and_gradient() -> None:
+    with pytest.raises(ValueError, match=r"`theta0` must be finite"):
+        gradref.gradient_descent(lambda th: 2 * th, [np.nan], lr=0.1)
+    match = r"`grad` must return an array of the shape of `theta0`, \(2,\); got \(\)\."
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient_descent(lambda th: th.sum(), [1.0, 2.0], lr=0.1)
+
+
+@pytest.mark.parametrize("function", [gradref.mse_loss, gradref.mse_gradients])
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (
+            (0.5, 0.0, [1.0, 2.0], [1.0]),
+            ValueError,
+            r"`x` and `t` must have the same length, got 2 and 1\.",
+        ),
+        ((0.5, 0.0, [], []), ValueError, r"`x` must not be empty\."),
+        ((0.5, 0.0, [1.0], []), ValueError, r"`t` must not be empty\."),
+        (
+            (0.5, 0.0, [1.0, np.nan], [1.0, 2.0]),
+            ValueError,
+            r"`x` must be finite .*`x`\[1\] is nan",
+        ),
+        (
+            (0.5, 0.0, [1.0, 2.0], [np.inf, 2.0]),
+            ValueError,
+            r"`t` must be finite .*`t`\[0\] is inf",
+        ),
+        (
+            (0.5, 0.0, [1e200, 1.0], [0.0, 0.0]),
+            ValueError,
+            r"the sums over the data overflowed float64",
+        ),
+        ((math.nan, 0.0, DATA_X, DATA_T), ValueError, r"`w` must be finite, got nan\."),
+        ((0.5, "0", DATA_X, DATA_T), TypeError, r"`b` must be a real number, got str\."),
+        ((0.5, None, DATA_X, DATA_T), TypeError, r"`b` must be a real number, got NoneType\."),
+    ],
+)
+def test_bad_regression_input(function: Any, args: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match), np.errstate(over="ignore"):
+        function(*args)
+
+
+def test_check_gradient_input() -> None:
+    with pytest.raises(
+        ValueError, match=r"`grad` must return an array of the shape of `x`, \(2,\); got \(3,\)\."
+    ):
+        gradref.check_gradient(f, lambda p: np.zeros(3), P0)
+    with pytest.raises(ValueError, match=r"`grad` must return finite real numbers"):
+        gradref.check_gradient(f, lambda p: np.array([np.nan, 1.0]), P0)
+    with pytest.raises(ValueError, match=r"`rtol` must be positive, got -1\.0\."):
+        gradref.check_gradient(f, grad_f, P0, rtol=-1.0)

@@ -1,0 +1,102 @@
+"""The gradient's properties of section 2 and 3, checked on random smooth functions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy.differentiate import derivative
+
+import gradref
+from tests.functions import Smooth, points, smooth_functions
+
+dimensions = st.integers(1, 5)
+
+
+def unit_vectors(n: int) -> st.SearchStrategy[np.ndarray]:
+    return points(n).filter(lambda v: np.linalg.norm(v) > 1e-3).map(lambda v: v / np.linalg.norm(v))
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), n=dimensions)
+def test_gradient_matches_the_exact_gradient(data: st.DataObject, n: int) -> None:
+    fun: Smooth = data.draw(smooth_functions(n))
+    x = data.draw(points(n))
+    exact = fun.grad(x)
+    scale = max(1.0, np.abs(exact).max())
+    assert_allclose(gradref.gradient(fun, x), exact, rtol=0, atol=1e-8 * scale)
+    assert_allclose(gradref.gradient(fun, x, scheme="complex"), exact, rtol=0, atol=1e-13 * scale)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), n=dimensions, a=st.floats(-3, 3), b=st.floats(-3, 3))
+def test_linearity(data: st.DataObject, n: int, a: float, b: float) -> None:
+    # ∇(af + bg) = a∇f + b∇g, all three gradients computed numerically.
+    f: Smooth = data.draw(smooth_functions(n))
+    g: Smooth = data.draw(smooth_functions(n))
+    x = data.draw(points(n))
+    combined = gradref.gradient(lambda p: a * f(p) + b * g(p), x, scheme="complex")
+    separate = a * gradref.gradient(f, x, scheme="complex") + b * gradref.gradient(
+        g, x, scheme="complex"
+    )
+    scale = max(1.0, np.abs(f.grad(x)).max(), np.abs(g.grad(x)).max()) * (abs(a) + abs(b) + 1)
+    assert_allclose(combined, separate, rtol=0, atol=1e-13 * scale)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), n=dimensions)
+def test_directional_derivative_is_the_derivative_along_the_line(
+    data: st.DataObject, n: int
+) -> None:
+    # D_u f(x) = ∇f·u, against an independent oracle: scipy's adaptive derivative of
+    # the one-variable function s -> f(x + s u) at s = 0.
+    fun: Smooth = data.draw(smooth_functions(n))
+    x = data.draw(points(n))
+    u = data.draw(unit_vectors(n))
+    scale = max(1.0, np.abs(fun.grad(x)).max())
+
+    def line(s: np.ndarray) -> np.ndarray:
+        return np.array([fun(x + si * u) for si in np.ravel(s)]).reshape(np.shape(s))
+
+    along = derivative(line, 0.0, tolerances={"atol": 1e-10 * scale, "rtol": 1e-10})
+    assert along.success
+    d = gradref.directional_derivative(fun, x, u, scheme="complex")
+    assert d == pytest.approx(float(along.df), abs=1e-9 * scale)
+    assert d == pytest.approx(float(fun.grad(x) @ u), abs=1e-13 * scale)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), n=st.integers(2, 5))
+def test_steepest_ascent(data: st.DataObject, n: int) -> None:
+    # For every unit u, D_u f <= ‖∇f‖, with equality at u = ∇f/‖∇f‖ (Cauchy–Schwarz).
+    fun: Smooth = data.draw(smooth_functions(n))
+    x = data.draw(points(n))
+    u = data.draw(unit_vectors(n))
+    grad = gradref.gradient(fun, x, scheme="complex")
+    norm = np.linalg.norm(grad)
+    scale = max(1.0, norm)
+    assert gradref.directional_derivative(fun, x, u, scheme="complex") <= norm + 1e-13 * scale
+    if norm > 1e-6:
+        steepest = gradref.directional_derivative(fun, x, grad / norm, scheme="complex")
+        assert steepest == pytest.approx(norm, rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_orthogonal_to_level_sets(data: st.DataObject) -> None:
+    # In 2-D the level curve through x runs along the gradient turned by 90 degrees:
+    # f does not change to first order along it.
+    fun: Smooth = data.draw(smooth_functions(2))
+    x = data.draw(points(2))
+    grad = gradref.gradient(fun, x, scheme="complex")
+    norm = np.linalg.norm(grad)
+    if norm < 1e-6:
+        return
+    tangent = np.array([-grad[1], grad[0]]) / norm
+    d = gradref.directional_derivative(fun, x, tangent, scheme="complex")
+    assert abs(d) <= 1e-13 * max(1.0, norm)
+    # and to second order f moves by O(t^2) only: the change is much less than t‖∇f‖.
+    t = 1e-4
+    assert abs(fun(x + t * tangent) - fun(x)) < 1e-2 * t * norm + 1e-12
