@@ -1,10 +1,16 @@
-# Every target sets up what it needs: `make test` on a fresh machine creates .venv first.
+# Every target sets up what it needs: on a fresh machine `make test` or `make serve`
+# creates .venv, installs the pinned toolchain and fetches the site's assets first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+KATEX := docs/assets/vendor/katex/katex.min.js
+# The docs' figure helpers (docs/_support) are imported by code blocks run at build time.
+export PYTHONPATH := $(CURDIR)/docs/_support
+# Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test lint clean
+.PHONY: test lint site serve clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +18,22 @@ $(STAMP): pyproject.toml constraints.txt
 	PIP_CONSTRAINT=constraints.txt $(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@
 
+$(KATEX): package.json package-lock.json scripts/vendor_assets.py $(STAMP)
+	$(BIN)/python scripts/vendor_assets.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check gradref tests
-	$(BIN)/ruff format --check gradref tests
+	$(BIN)/ruff check gradref tests scripts docs conftest.py
+	$(BIN)/ruff format --check gradref tests scripts docs conftest.py
 	$(BIN)/mypy gradref
 
-test: lint
+site: $(KATEX)
+	$(BIN)/mkdocs build --strict
+
+serve: $(KATEX)
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+test: lint site
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,12 +1,21 @@
-"""Sybil runs the Examples section of every docstring in gradref/."""
+"""Sybil runs the examples of every docstring in gradref/ and every code block in docs/."""
 
+import sys
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
+from pathlib import Path
 
 from sybil import Sybil
 from sybil.parsers.rest import DocTestParser
 
-pytest_collect_file = Sybil(
+# The docs' figure helpers, importable as at build time (the Makefile sets PYTHONPATH).
+sys.path.insert(0, str(Path(__file__).parent / "docs" / "_support"))
+
+from tests.sybil_docs import docs  # noqa: E402
+
+docstrings = Sybil(
     parsers=[DocTestParser(optionflags=ELLIPSIS | NORMALIZE_WHITESPACE)],
     path="gradref",
     patterns=["*.py"],
-).pytest()
+)
+
+pytest_collect_file = (docstrings + docs).pytest()

@@ -1,0 +1,49 @@
+"""Figure helpers for the docs pages: matplotlib in, accessible inline SVG out.
+
+The pages import this module from code blocks that markdown-exec runs at build time
+(the Makefile puts this folder on PYTHONPATH; tests/conftest does the same for Sybil).
+It is excluded from the built site by `exclude_docs` in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+mpl.rcParams.update(
+    {
+        "svg.hashsalt": "gradref",  # the same ids on every build
+        "svg.fonttype": "none",  # text stays text: smaller, selectable, searchable
+        "font.family": "sans-serif",
+        "font.size": 10,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "figure.facecolor": "white",
+    }
+)
+
+
+def figure(ncols: int = 1, *, width: float = 6.4, height: float = 4.0) -> tuple[Figure, object]:
+    """A new figure with `ncols` axes side by side."""
+    fig, axes = plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
+    return fig, axes
+
+
+def svg(fig: Figure, alt: str, caption: str = "") -> str:
+    """The figure as inline SVG with `alt` as its accessible name, in a <figure>."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE
+    label = html.escape(alt, quote=True)
+    text = text.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    text = text.replace(">", f"><title>{html.escape(alt)}</title>", 1)
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f'<figure class="figure">{text}{figcaption}</figure>'

@@ -1,0 +1,79 @@
+"""Every code fence on every page is collected by Sybil: nothing is skipped silently."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.sybil_docs import DOCS, docs
+
+PAGES = sorted(DOCS.rglob("*.md"))
+OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+@dataclass
+class Fence:
+    first: int  # line of the opening fence, 1-based
+    last: int  # line of the closing fence
+    info: str
+    body: list[str]
+
+    @property
+    def language(self) -> str:
+        return self.info.split(maxsplit=1)[0] if self.info.strip() else ""
+
+
+def fences(path: Path) -> list[Fence]:
+    """The fenced code blocks of a page, found line by line, independently of Sybil."""
+    found: list[Fence] = []
+    opened: tuple[int, str, str] | None = None
+    body: list[str] = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = OPENING.match(line)
+        if opened is None:
+            if match:
+                opened, body = (number, match["fence"], match["info"].strip()), []
+        elif match and match["fence"].startswith(opened[1]) and not match["info"].strip():
+            found.append(Fence(opened[0], number, opened[2], body))
+            opened = None
+        else:
+            body.append(line)
+    assert opened is None, f"{path}:{opened[0]}: fence never closed"
+    return found
+
+
+def test_pages_are_found() -> None:
+    names = {page.name for page in PAGES}
+    assert {"index.md", "partial-derivatives.md", "reference.md"} <= names
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_every_fence_is_collected(page: Path) -> None:
+    lines_of_examples = [example.line for example in docs.parse(page)]
+    for fence in fences(page):
+        where = f"{page.relative_to(DOCS)}:{fence.first}"
+        assert fence.language in {"pycon", "python"}, f"{where}: no checker for {fence.info!r}"
+        assert 'exec="on"' in fence.info, f"{where}: not run at build time: {fence.info!r}"
+        collected = [n for n in lines_of_examples if fence.first < n < fence.last]
+        assert collected, f"{where}: Sybil collected nothing from this fence"
+        if fence.language == "pycon":
+            # One doctest example per statement, so none was skipped inside the fence.
+            prompts = [line for line in fence.body if line.startswith(">>>")]
+            assert len(collected) == len(prompts), where
+            # markdown-exec shows all the statements, then all the output: so the page
+            # and the Markdown agree only if the output comes after the last statement.
+            kinds = ["code" if line.startswith((">>>", "...")) else "out" for line in fence.body]
+            assert kinds[-1] == "out", f"{where}: a pycon block must end with its output"
+            assert "code" not in kinds[kinds.index("out") :], (
+                f"{where}: only the last statement of a pycon block may print"
+            )
+
+
+def test_the_collection_counts_are_reported() -> None:
+    total = sum(len(list(docs.parse(page))) for page in PAGES)
+    counted = sum(len(fences(page)) for page in PAGES)
+    print(f"{counted} fences, {total} Sybil examples across {len(PAGES)} pages")
+    assert total >= counted
