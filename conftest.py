@@ -10,7 +10,7 @@ from sybil.parsers.rest import DocTestParser
 # The docs' figure helpers, importable as at build time (the Makefile sets PYTHONPATH).
 sys.path.insert(0, str(Path(__file__).parent / "docs" / "_support"))
 
-from tests.sybil_docs import docs  # noqa: E402
+from tests.sybil_docs import docs
 
 docstrings = Sybil(
     parsers=[DocTestParser(optionflags=ELLIPSIS | NORMALIZE_WHITESPACE)],
