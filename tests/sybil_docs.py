@@ -53,4 +53,4 @@ class ExecutedFenceParser:
                 yield region
 
 
-docs = Sybil(parsers=[ExecutedFenceParser()], path=str(DOCS), patterns=["**/*.md"])
+docs = Sybil(parsers=[ExecutedFenceParser()], path=str(DOCS), patterns=["*.md"])
