@@ -73,8 +73,10 @@ def check_gradient(
     rtol : float
         The largest error that passes. Central differences are good to about
         $10^{-10}$ relative, so the default $10^{-6}$ leaves a wide margin.
-    h, scheme
-        Passed to `gradient`.
+    h : float, optional
+        The step, passed to `gradient`.
+    scheme : {"central", "forward", "backward", "richardson", "complex"}
+        The difference formula, passed to `gradient`.
 
     Returns
     -------

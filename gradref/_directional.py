@@ -37,8 +37,12 @@ def directional_derivative(
         The point, finite.
     u : array_like, shape (n,)
         The direction, a unit vector: $\|\mathbf{u}\|_2 = 1$ to within $10^{-12}$.
-    h, scheme, vectorized
-        Passed to `gradient`.
+    h : float, optional
+        The step, passed to `gradient`.
+    scheme : {"central", "forward", "backward", "richardson", "complex"}
+        The difference formula, passed to `gradient`.
+    vectorized : bool
+        Whether `f` takes all perturbed points at once, passed to `gradient`.
 
     Returns
     -------

@@ -18,10 +18,14 @@ def mse_loss(w: float, b: float, x: ArrayLike, t: ArrayLike) -> float:
 
     Parameters
     ----------
-    w, b : float
-        The slope and the intercept, finite.
-    x, t : array_like, shape (N,)
-        The inputs and the targets: finite, non-empty, of equal length.
+    w : float
+        The slope, finite.
+    b : float
+        The intercept, finite.
+    x : array_like, shape (N,)
+        The inputs: finite, non-empty.
+    t : array_like, shape (N,)
+        The targets, as many as the inputs, finite.
 
     Returns
     -------
@@ -58,10 +62,14 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
 
     Parameters
     ----------
-    w, b : float
-        The slope and the intercept, finite.
-    x, t : array_like, shape (N,)
-        The inputs and the targets: finite, non-empty, of equal length.
+    w : float
+        The slope, finite.
+    b : float
+        The intercept, finite.
+    x : array_like, shape (N,)
+        The inputs: finite, non-empty.
+    t : array_like, shape (N,)
+        The targets, as many as the inputs, finite.
 
     Returns
     -------
