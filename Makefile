@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/docs/_support
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test lint site serve clean
+.PHONY: test lint site serve chromium bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,16 @@ site: $(KATEX)
 serve: $(KATEX)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: lint site
+# Debian's chromium for tests/browser (installed with apt-get when run as root).
+chromium:
+	bash scripts/ensure_chromium.sh
+
+test: lint site chromium
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	PIP_CONSTRAINT=constraints.txt $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) site node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis
