@@ -113,6 +113,8 @@ def _value(value: Any, point: NDArray[Any], complex_step: bool) -> Any:
     kind = np.asarray(value).dtype.kind
     if kind not in "biufc":
         raise TypeError(f"`f` must return a number, got {type(value).__name__}.")
+    if not complex_step and kind == "c":
+        raise TypeError(f"`f` must return a real number, got {value} at x = {point}.")
     if complex_step and kind != "c":
         raise TypeError(
             "`f` returned a real number for complex input, so it dropped the imaginary "

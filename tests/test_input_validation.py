@@ -118,6 +118,7 @@ def test_complex_warning_becomes_the_complex_step_error() -> None:
     [
         (lambda p: p, ValueError, r"`f` must return a scalar, got an array of shape \(2,\)"),
         (lambda p: "1", TypeError, r"`f` must return a number, got str\."),
+        (lambda p: 1j * p[0], TypeError, r"`f` must return a real number, got [0-9.]+j at x = "),
         (
             lambda p: np.log(p[0] - 1.0),
             ValueError,
