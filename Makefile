@@ -22,8 +22,8 @@ $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(STAMP)
 	$(BIN)/python scripts/vendor_assets.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check gradref tests scripts docs conftest.py
-	$(BIN)/ruff format --check gradref tests scripts docs conftest.py
+	$(BIN)/ruff check gradref tests scripts docs benchmarks conftest.py
+	$(BIN)/ruff format --check gradref tests scripts docs benchmarks conftest.py
 	$(BIN)/mypy gradref
 
 site: $(KATEX)

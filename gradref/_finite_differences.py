@@ -42,7 +42,14 @@ _STENCILS: dict[str, _Stencil] = {
     # Truncation O(h^2), rounding O(eps/h): balanced at h ~ eps^(1/3).
     "central": _Stencil(((0.5, 1.0, -1.0),), _EPS ** (1 / 3)),
     # Central differences D at h, h/2, h/4 combined to cancel the h^2 and h^4 terms:
-    # (64 D(h/4) - 20 D(h/2) + D(h)) / 45. Truncation O(h^6), rounding O(eps/h).
+    # (64 D(h/4) - 20 D(h/2) + D(h)) / 45. Truncation f^(7) h^6 / 322560; rounding
+    # 4.1 eps |f| / h (the rms of the weighted differences). They balance at
+    # h = 0.034 (|f| / |f^(7)|)^(1/7): 2^-5 if f^(7) ~ f, 2^-6 if f^(7) ~ 2^7 f (features
+    # of width 1/2, as in sin(2x) or the worked example's e^(xy) at y = 2). A step r times
+    # too large costs r^6, one r times too small only r, so the smaller one is chosen:
+    # it loses at most 2x to rounding where 2^-5 would have been right, while 2^-5 loses
+    # up to 64x to truncation where 2^-6 is. benchmarks/accuracy.py sweeps 2^-8 to 2^-4
+    # over several functions: 2^-6 stays within 4x of the best, 2^-5 falls 60x behind.
     "richardson": _Stencil(
         ((1 / 90, 1.0, -1.0), (-20 / 45, 0.5, -0.5), (128 / 45, 0.25, -0.25)),
         2.0**-6,
@@ -73,7 +80,7 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     | forward    | 1   | $\varepsilon^{1/2} \approx 1.5 \times 10^{-8}$   |
     | backward   | 1   | $\varepsilon^{1/2}$                              |
     | central    | 2   | $\varepsilon^{1/3} \approx 6.1 \times 10^{-6}$   |
-    | richardson | 6   | $2^{-6} \approx 1.6 \times 10^{-2}$              |
+    | richardson | 6   | $2^{-6} \approx 1.6 \times 10^{-2}$ (widest offset)   |
     | complex    | 2   | $2^{-60} \approx 8.7 \times 10^{-19}$ (no rounding term) |
 
     Parameters
@@ -104,17 +111,15 @@ def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
     return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
 
 
-def _value(value: Any, point: NDArray[Any], complex_step: bool) -> Any:
-    """Check that f returned one finite number at `point` and return it."""
-    if np.ndim(value) != 0:
-        raise ValueError(
-            f"`f` must return a scalar, got an array of shape {np.shape(value)} at x = {point}."
-        )
-    kind = np.asarray(value).dtype.kind
+def _check_values(values: NDArray[Any], points: NDArray[Any], complex_step: bool) -> None:
+    """Check that f returned a finite number (complex for the complex step) per point."""
+    kind = values.dtype.kind
     if kind not in "biufc":
-        raise TypeError(f"`f` must return a number, got {type(value).__name__}.")
+        bad = next(v for v in values.tolist() if np.asarray(v).dtype.kind not in "biufc")
+        raise TypeError(f"`f` must return a number, got {type(bad).__name__}.")
     if not complex_step and kind == "c":
-        raise TypeError(f"`f` must return a real number, got {value} at x = {point}.")
+        i = int(np.argmax(values.imag != 0))
+        raise TypeError(f"`f` must return a real number, got {values[i]} at x = {points[i]}.")
     if complex_step and kind != "c":
         raise TypeError(
             "`f` returned a real number for complex input, so it dropped the imaginary "
@@ -122,9 +127,10 @@ def _value(value: Any, point: NDArray[Any], complex_step: bool) -> Any:
             "Write f with numpy functions that accept complex numbers, "
             "or use scheme='central'."
         )
-    if not np.isfinite(value):
-        raise ValueError(f"`f` returned {value} at x = {point}; it must be finite there.")
-    return value
+    finite = np.isfinite(values)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        raise ValueError(f"`f` returned {values[i]} at x = {points[i]}; it must be finite there.")
 
 
 def _call(f: Objective, points: NDArray[Any], complex_step: bool) -> Any:
@@ -146,18 +152,24 @@ def _evaluate(
     f: Objective, points: NDArray[Any], vectorized: bool, complex_step: bool
 ) -> NDArray[Any]:
     """Return f at each row of `points`, one call per row or one call in all."""
-    dtype = np.complex128 if complex_step else np.float64
-    if not vectorized:
-        return np.array([_value(_call(f, p, complex_step), p, complex_step) for p in points], dtype)
-    values = np.asarray(_call(f, points, complex_step))
-    if values.shape != (len(points),):
-        raise ValueError(
-            f"with vectorized=True, `f` must return one value per row of its "
-            f"{points.shape} input, i.e. shape ({len(points)},); got shape {values.shape}."
-        )
-    for value, point in zip(values, points, strict=True):
-        _value(value, point, complex_step)
-    return values.astype(dtype)
+    if vectorized:
+        values = np.asarray(_call(f, points, complex_step))
+        if values.shape != (len(points),):
+            raise ValueError(
+                f"with vectorized=True, `f` must return one value per row of its "
+                f"{points.shape} input, i.e. shape ({len(points)},); got shape {values.shape}."
+            )
+    else:
+        results = [_call(f, point, complex_step) for point in points]
+        for value, point in zip(results, points, strict=True):
+            if np.ndim(value) != 0:
+                raise ValueError(
+                    f"`f` must return a scalar, got an array of shape {np.shape(value)} "
+                    f"at x = {point}."
+                )
+        values = np.asarray(results)
+    _check_values(values, points, complex_step)
+    return values.astype(np.complex128 if complex_step else np.float64, copy=False)
 
 
 def _derivatives(

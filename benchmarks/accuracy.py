@@ -1,0 +1,668 @@
+r"""Accuracy and cost of gradref's gradients next to the numerical-differentiation libraries.
+
+Run it from the repository's top folder (about a minute on 2 cores):
+
+    .venv/bin/python benchmarks/accuracy.py
+
+For the worked example $f(x, y) = x^2 y + e^{xy}$ at $(1, 2)$, Rosenbrock's function and
+
+$$F(\mathbf{x}) = \sum_{i=1}^{n-1} e^{\sin(x_i)\, x_{i+1}} + \log(1 + \|\mathbf{x}\|^2)$$
+
+at n = 10, 100 and 1000 (a fixed pseudo-random point of $[-2, 2]^n$), every method
+computes the gradient once, counted, for its error against an exact reference
+(`scipy.optimize.rosen_der`, or mpmath at 40 digits), then again, uncounted, for its
+median wall time. Every method is timed in each repeat, one after the other, so that
+ratios of two methods are taken within one repeat. It sweeps richardson's step constant
+from 2^-8 to 2^-4 on every problem (and on log-sum-exp), to check the default 2^-6
+against the alternatives. It then times `mse_gradients`
+against `numpy.dot` on $10^7$ points, runs `gradient_descent` on the regression example,
+prints PASS/FAIL for each target with the measured numbers (nothing is asserted), and
+writes `benchmarks/results.json`, which `docs/accuracy.md` reads when the site is built.
+
+Function evaluations are counted as points: a call with one point counts 1, a call with
+a stack of m points (``vectorized=True``, scipy.differentiate) counts m.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import json
+import math
+import os
+import platform
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import numdifftools
+import numpy as np
+import scipy
+from numpy.typing import NDArray
+from scipy.differentiate import jacobian
+from scipy.optimize import approx_fprime, rosen, rosen_der
+
+import gradref
+from gradref import _finite_differences, _mse
+from gradref.examples import DATA_T, DATA_X
+from gradref.examples import f as worked_example
+
+try:
+    with warnings.catch_warnings():  # sympy, which findiff imports, warns about mpmath
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import findiff
+except ImportError:  # optional: install findiff to add it to the comparison
+    findiff = None
+
+RESULTS = Path(__file__).with_name("results.json")
+DIGITS = 40  # mpmath's working precision for the exact gradients
+SIZES = (10, 100, 1000)
+SCHEMES = ("forward", "backward", "central", "richardson", "complex")
+EPS = float(np.finfo(np.float64).eps)
+Vector = NDArray[np.float64]
+Objective = Callable[[NDArray[Any]], Any]
+
+
+# --- The problems ----------------------------------------------------------------------
+
+
+def rosenbrock(x: NDArray[Any]) -> Any:
+    """scipy's `rosen` over the last axis: one point (n,) or a stack of points (m, n)."""
+    return rosen(np.moveaxis(x, -1, 0))
+
+
+def smooth_function(x: NDArray[Any]) -> Any:
+    """F(x) = Σ exp(sin(x_i) x_{i+1}) + log(1 + ‖x‖²), over the last axis."""
+    chain = np.exp(np.sin(x[..., :-1]) * x[..., 1:]).sum(axis=-1)
+    return chain + np.log1p((x * x).sum(axis=-1))
+
+
+def exact_smooth_gradient(x: Vector) -> Vector:
+    """∇F written by hand and evaluated in mpmath, rounded once to float64."""
+    with mpmath.workdps(DIGITS):
+        p = [mpmath.mpf(float(v)) for v in x]
+        scale = 2 / (1 + mpmath.fsum(v * v for v in p))
+        g = [scale * v for v in p]
+        for i in range(len(p) - 1):
+            link = mpmath.exp(mpmath.sin(p[i]) * p[i + 1])
+            g[i] += link * mpmath.cos(p[i]) * p[i + 1]
+            g[i + 1] += link * mpmath.sin(p[i])
+        return np.array([float(v) for v in g])
+
+
+def exact_worked_gradient(x: Vector) -> Vector:
+    """(2xy + y e^{xy}, x² + x e^{xy}) in mpmath, rounded once to float64."""
+    with mpmath.workdps(DIGITS):
+        a, b = (mpmath.mpf(float(v)) for v in x)
+        e = mpmath.exp(a * b)
+        return np.array([float(2 * a * b + b * e), float(a * a + a * e)])
+
+
+def log_sum_exp(x: NDArray[Any]) -> Any:
+    """log Σ exp(x_i), over the last axis (computed as written: no overflow for |x| ≤ 2)."""
+    return np.log(np.exp(x).sum(axis=-1))
+
+
+def exact_log_sum_exp_gradient(x: Vector) -> Vector:
+    """The softmax exp(x_i) / Σ exp(x_j), in mpmath."""
+    with mpmath.workdps(DIGITS):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
+        total = mpmath.fsum(e)
+        return np.array([float(v / total) for v in e])
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    f: Objective  # over the last axis: f(point) is a number, f(stack) one per row
+    x: Vector
+    exact: Vector
+
+    @property
+    def n(self) -> int:
+        return self.x.size
+
+
+def problems() -> list[Problem]:
+    point = np.array([1.0, 2.0])
+    found = [Problem("worked example", worked_example, point, exact_worked_gradient(point))]
+    for n in SIZES:
+        x = np.random.default_rng(n).uniform(-2.0, 2.0, n)  # tests.functions.random_point
+        found.append(Problem("Rosenbrock", rosenbrock, x, rosen_der(x)))
+    for n in SIZES:
+        x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
+        found.append(Problem("F", smooth_function, x, exact_smooth_gradient(x)))
+    return found
+
+
+# --- The methods -----------------------------------------------------------------------
+
+
+class Counted:
+    """Wrap f and count the points it is evaluated at (rows of a stack count one each)."""
+
+    def __init__(self, f: Objective) -> None:
+        self.f = f
+        self.points = 0
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        self.points += math.prod(np.shape(x)[:-1])
+        return self.f(x)
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    calls: str  # "loop": one point per call; "vectorized": many points per call
+    run: Callable[[Objective, Vector], tuple[Vector, str]]  # the gradient and a note
+
+
+def gradref_method(scheme: str, vectorized: bool) -> Method:
+    def run(f: Objective, x: Vector) -> tuple[Vector, str]:
+        return gradref.gradient(f, x, scheme=scheme, vectorized=vectorized), ""
+
+    return Method(f"gradref {scheme}", "vectorized" if vectorized else "loop", run)
+
+
+def approx_fprime_method() -> Method:
+    def run(f: Objective, x: Vector) -> tuple[Vector, str]:
+        return approx_fprime(x, f), ""  # forward differences, epsilon = sqrt(eps)
+
+    return Method("scipy approx_fprime", "loop", run)
+
+
+def scipy_differentiate_method() -> Method:
+    def run(f: Objective, x: Vector) -> tuple[Vector, str]:
+        result = jacobian(lambda xs: f(np.moveaxis(xs, 0, -1)), x)  # x arrives as (n, ...)
+        failed = int(np.count_nonzero(~result.success))
+        return result.df, f"{failed} of {x.size} did not converge" if failed else ""
+
+    return Method("scipy differentiate", "vectorized", run)
+
+
+def numdifftools_method() -> Method:
+    def run(f: Objective, x: Vector) -> tuple[Vector, str]:
+        return np.asarray(numdifftools.Gradient(f)(x), dtype=np.float64), ""
+
+    return Method("numdifftools Gradient", "loop", run)
+
+
+def findiff_method() -> Method:
+    """findiff's 4th-order central stencil, offsets ±1, ±2, at h = ε^(1/5) max(1, |x_i|).
+
+    findiff differentiates arrays on grids; for a function at a point we take its
+    coefficients and evaluate the stencil, with the step rounded to a power of two as
+    gradref does (so x ± h is exact).
+    """
+    stencil = findiff.coefficients(deriv=1, offsets=[-2, -1, 1, 2])
+    weights = np.asarray(stencil["coefficients"], dtype=np.float64)
+    offsets = np.asarray(stencil["offsets"], dtype=np.float64)
+
+    def run(f: Objective, x: Vector) -> tuple[Vector, str]:
+        h = np.exp2(np.round(np.log2(EPS ** (1 / 5) * np.maximum(1.0, np.abs(x)))))
+        n = x.size
+        points = np.repeat(x[np.newaxis, :], n * offsets.size, axis=0)
+        rows = np.arange(n * offsets.size)
+        points[rows, np.repeat(np.arange(n), offsets.size)] += np.outer(h, offsets).ravel()
+        values = np.asarray(f(points)).reshape(n, offsets.size)
+        return values @ weights / h, ""
+
+    return Method("findiff 4th order", "vectorized", run)
+
+
+def methods() -> list[Method]:
+    found = [gradref_method(s, vectorized) for s in SCHEMES for vectorized in (False, True)]
+    found += [approx_fprime_method(), scipy_differentiate_method(), numdifftools_method()]
+    if findiff is not None:
+        found.append(findiff_method())
+    return found
+
+
+# --- Measuring -------------------------------------------------------------------------
+
+
+def normwise_error(g: Vector, exact: Vector) -> float:
+    """‖g − g*‖∞ / ‖g*‖∞."""
+    return float(np.abs(g - exact).max() / np.abs(exact).max())
+
+
+def worst_component_error(g: Vector, exact: Vector) -> float:
+    """max_i |g_i − g*_i| / |g*_i| over the components with g*_i ≠ 0."""
+    nonzero = exact != 0
+    return float((np.abs(g - exact)[nonzero] / np.abs(exact[nonzero])).max())
+
+
+def repeats(n: int) -> int:
+    return 5 if n >= 1000 else 9
+
+
+def measure(problem: Problem, found: list[Method]) -> list[dict[str, Any]]:
+    """One row per method: errors and evaluations from a counted run, then the times."""
+    rows = []
+    for method in found:
+        counted = Counted(problem.f)
+        g, note = method.run(counted, problem.x)
+        rows.append(
+            {
+                "problem": problem.name,
+                "n": problem.n,
+                "method": method.name,
+                "calls": method.calls,
+                "normwise_error": normwise_error(g, problem.exact),
+                "worst_component_error": worst_component_error(g, problem.exact),
+                "evaluations": counted.points,
+                "note": note,
+                "times_s": [],
+            }
+        )
+    for _ in range(repeats(problem.n)):
+        for method, row in zip(found, rows, strict=True):
+            start = time.perf_counter()
+            method.run(problem.f, problem.x)
+            row["times_s"].append(time.perf_counter() - start)
+    for row in rows:
+        row["time_s"] = float(np.median(row["times_s"]))
+    return rows
+
+
+STEP_CONSTANTS = tuple(2.0**-k for k in (8, 7, 6, 5, 4))
+
+
+@contextlib.contextmanager
+def richardson_step(constant: float) -> Iterator[None]:
+    """Use `constant` in place of richardson's default step constant (2^-6), for a sweep."""
+    stencils = _finite_differences._STENCILS
+    original = stencils["richardson"]
+    stencils["richardson"] = dataclasses.replace(original, step=constant)
+    try:
+        yield
+    finally:
+        stencils["richardson"] = original
+
+
+def step_sweep(found: list[Problem]) -> list[dict[str, Any]]:
+    """Richardson's normwise error with each step constant, on every problem."""
+    x = np.random.default_rng(100).uniform(-2.0, 2.0, 100)
+    found = [*found, Problem("log-sum-exp", log_sum_exp, x, exact_log_sum_exp_gradient(x))]
+    rows = []
+    for problem in found:
+        errors = []
+        for constant in STEP_CONSTANTS:
+            with richardson_step(constant):
+                g = gradref.gradient(problem.f, problem.x, scheme="richardson", vectorized=True)
+            errors.append(normwise_error(g, problem.exact))
+        rows.append({"problem": problem.name, "n": problem.n, "errors": errors})
+    return rows
+
+
+def reference_check() -> float:
+    """Largest normwise error of the float64 ∇F used in tests/test_accuracy.py vs mpmath."""
+    worst = 0.0
+    for n in (10, 100):
+        x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
+        s, c, following = np.sin(x[:-1]), np.cos(x[:-1]), x[1:]
+        link = np.exp(s * following)
+        g = 2 * x / (1 + x @ x)
+        g[:-1] += link * c * following
+        g[1:] += link * s
+        worst = max(worst, normwise_error(g, exact_smooth_gradient(x)))
+    return worst
+
+
+# --- mse_gradients against numpy.dot ----------------------------------------------------
+
+
+def textbook(w: float, b: float, x: Vector, t: Vector) -> tuple[float, float]:
+    e = w * x + b - t
+    return 2 / x.size * float(np.dot(e, x)), 2 / x.size * float(np.sum(e))
+
+
+def exact_gradients(w: float, b: float, x: Vector, t: Vector) -> tuple[float, float, float]:
+    """The gradients with each sum exact (math.fsum), and Σ|e_i x_i|/N for the bound."""
+    e = w * x + b - t
+    ex = e * x
+    return 2 * math.fsum(ex) / x.size, 2 * math.fsum(e) / x.size, float(np.abs(ex).sum()) / x.size
+
+
+def peak_memory(call: Callable[[], object]) -> int:
+    """Peak bytes allocated while `call` runs, beyond what existed before (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def mse_benchmark(size: int = 10**7, reps: int = 31) -> dict[str, Any]:
+    rng = np.random.default_rng(2024)
+    x = rng.uniform(0.0, 10.0, size)
+    t = 1.95 * x + 0.25 + rng.normal(scale=0.5, size=size)
+    design = np.column_stack([x, np.ones_like(x)])
+    (w_opt, b_opt), *_ = np.linalg.lstsq(design, t, rcond=None)
+    del design
+    w_opt, b_opt = float(w_opt), float(b_opt)
+
+    ratios, dot_times, mse_times = [], [], []
+    for _ in range(reps):
+        start = time.perf_counter()
+        np.dot(x, t)
+        middle = time.perf_counter()
+        gradref.mse_gradients(0.5, 0.0, x, t)
+        end = time.perf_counter()
+        dot_times.append(middle - start)
+        mse_times.append(end - middle)
+        ratios.append((end - middle) / (middle - start))
+    textbook_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        textbook(0.5, 0.0, x, t)
+        textbook_times.append(time.perf_counter() - start)
+
+    away = gradref.mse_gradients(0.5, 0.0, x, t)
+    away_textbook = textbook(0.5, 0.0, x, t)
+    away_relative = max(abs(a - b) / abs(b) for a, b in zip(away, away_textbook, strict=True))
+    at = gradref.mse_gradients(w_opt, b_opt, x, t)
+    at_textbook = textbook(w_opt, b_opt, x, t)
+    dw, db, mean_abs_ex = exact_gradients(w_opt, b_opt, x, t)
+    unit = 2 * EPS * mean_abs_ex  # c = 1 in |Δ| ≤ c·ε·(2/N)·Σ|e_i x_i|
+    e = w_opt * x + b_opt - t
+    unit_b = 2 * EPS * float(np.abs(e).sum()) / size
+    del e
+    return {
+        "N": size,
+        "block": _mse._BLOCK,
+        "repeats": reps,
+        "dot_time_s": float(np.median(dot_times)),
+        "mse_time_s": float(np.median(mse_times)),
+        "textbook_time_s": float(np.median(textbook_times)),
+        "ratio_to_dot": float(np.median(ratios)),
+        "ratios": ratios,
+        "away_relative_difference": away_relative,
+        "optimum": [w_opt, b_opt],
+        "at_optimum": list(at),
+        "at_optimum_textbook": list(at_textbook),
+        "at_optimum_exact": [dw, db],
+        "at_optimum_c": [abs(at[0] - dw) / unit, abs(at[1] - db) / unit_b],
+        "at_optimum_textbook_c": [
+            abs(at_textbook[0] - dw) / unit,
+            abs(at_textbook[1] - db) / unit_b,
+        ],
+        "peak_bytes": peak_memory(lambda: gradref.mse_gradients(0.5, 0.0, x, t)),
+        "textbook_peak_bytes": peak_memory(lambda: textbook(0.5, 0.0, x, t)),
+    }
+
+
+# --- gradient_descent on the regression example -----------------------------------------
+
+
+def descent_benchmark() -> dict[str, Any]:
+    theta0, lr, tol = np.array([0.5, 0.0]), 0.01, 1e-8
+
+    def grad(theta: Vector) -> Vector:
+        return np.array(gradref.mse_gradients(theta[0], theta[1], DATA_X, DATA_T))
+
+    result = gradref.gradient_descent(grad, theta0, lr=lr, tol=tol)
+    design = np.column_stack([DATA_X, np.ones_like(DATA_X)])
+    optimum, *_ = np.linalg.lstsq(design, DATA_T, rcond=None)
+    hessian = 2 / DATA_X.size * design.T @ design
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    # ∇L(θ_k) = H(θ_k − θ*) has component λ_j c_j (1 − αλ_j)^k along eigenvector j,
+    # c = Vᵀ(θ_0 − θ*). The slowest mode, λ_min, decides when ‖∇L‖ falls below tol.
+    slow = eigenvalues[0] * abs(eigenvectors[:, 0] @ (theta0 - optimum))
+    predicted = math.ceil(math.log(tol / slow) / math.log(1 - lr * eigenvalues[0]))
+    return {
+        "steps": result.steps,
+        "predicted_steps": predicted,
+        "smallest_eigenvalue": float(eigenvalues[0]),
+        "theta": result.theta.tolist(),
+        "lstsq": optimum.tolist(),
+        "theta_error": float(np.abs(result.theta - optimum).max()),
+        "converged": result.converged,
+    }
+
+
+# --- Targets -----------------------------------------------------------------------------
+
+
+def pick(
+    rows: list[dict[str, Any]], problem: str, n: int, method: str, calls: str
+) -> dict[str, Any]:
+    return next(
+        r
+        for r in rows
+        if (r["problem"], r["n"], r["method"], r["calls"]) == (problem, n, method, calls)
+    )
+
+
+def median_ratio(slow: dict[str, Any], fast: dict[str, Any]) -> float:
+    """The median over the repeats of slow's time / fast's time in the same repeat."""
+    pairs = zip(slow["times_s"], fast["times_s"], strict=True)
+    return float(np.median([s / f for s, f in pairs]))
+
+
+def targets(
+    rows: list[dict[str, Any]], mse: dict[str, Any], descent: dict[str, Any]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def target(name: str, passed: bool, measured: str) -> None:
+        found.append({"target": name, "passed": bool(passed), "measured": measured})
+
+    for problem in ("Rosenbrock", "F"):
+        ours = pick(rows, problem, 1000, "gradref richardson", "loop")
+        error = ours["normwise_error"]
+        rivals = ["numdifftools Gradient", "scipy differentiate"]
+        rivals += ["findiff 4th order"] if findiff is not None else []
+        for rival in rivals:
+            calls = "loop" if rival == "numdifftools Gradient" else "vectorized"
+            theirs = pick(rows, problem, 1000, rival, calls)["normwise_error"]
+            better = error <= theirs if rival.startswith("numdifftools") else error < theirs
+            relation = "≤" if rival.startswith("numdifftools") else "<"
+            target(
+                f"richardson's error {relation} {rival}'s, {problem}, n = 1000",
+                better,
+                f"{error:.1e} vs {theirs:.1e}",
+            )
+        target(
+            f"richardson's evaluations ≤ 6n, {problem}, n = 1000",
+            ours["evaluations"] <= 6000,
+            f"{ours['evaluations']} evaluations",
+        )
+
+    complex_rows = [r for r in rows if r["method"] == "gradref complex" and r["calls"] == "loop"]
+    worst = max(r["normwise_error"] for r in complex_rows)
+    exactly_n = all(r["evaluations"] == r["n"] for r in complex_rows)
+    target(
+        "complex step's error ≤ 1e-15 with n evaluations, on every problem",
+        worst <= 1e-15 and exactly_n,
+        f"worst {worst:.1e}, evaluations == n: {exactly_n}",
+    )
+
+    for problem in ("Rosenbrock", "F"):
+        vectorized = pick(rows, problem, 100, "gradref central", "vectorized")
+        fprime = pick(rows, problem, 100, "scipy approx_fprime", "loop")
+        speedup = median_ratio(fprime, vectorized)
+        target(
+            f"vectorized central ≥ 10× faster than approx_fprime, {problem}, n = 100",
+            speedup >= 10,
+            f"{speedup:.1f}×",
+        )
+        gains = {
+            scheme: median_ratio(
+                pick(rows, problem, 1000, f"gradref {scheme}", "loop"),
+                pick(rows, problem, 1000, f"gradref {scheme}", "vectorized"),
+            )
+            for scheme in SCHEMES
+        }
+        slowest = min(gains, key=gains.__getitem__)
+        target(
+            f"vectorized never slower than the loop, {problem}, n = 1000",
+            gains[slowest] >= 1,
+            f"smallest speed-up {gains[slowest]:.1f}× ({slowest})",
+        )
+
+    target(
+        "mse_gradients ≤ 3× the time of numpy.dot(x, t), N = 10^7",
+        mse["ratio_to_dot"] <= 3,
+        f"{mse['ratio_to_dot']:.2f}× (median of {mse['repeats']} ratios; "
+        f"{mse['mse_time_s'] * 1e3:.1f} ms vs {mse['dot_time_s'] * 1e3:.1f} ms; "
+        f"the textbook expression {mse['textbook_time_s'] / mse['dot_time_s']:.1f}×)",
+    )
+    target(
+        "mse_gradients equals the textbook expression within 1e-12, away from the optimum",
+        mse["away_relative_difference"] <= 1e-12,
+        f"relative difference {mse['away_relative_difference']:.1e}",
+    )
+    c_w, c_b = mse["at_optimum_c"]
+    target(
+        "mse_gradients at the optimum within c·ε·(2/N)·Σ|e_i x_i| of the exact sums, c ≤ 64",
+        max(c_w, c_b) <= 64,
+        f"c = {c_w:.2g} (w), {c_b:.2g} (b); the textbook expression: "
+        + ", ".join(f"{c:.2g}" for c in mse["at_optimum_textbook_c"]),
+    )
+    bound = 4 * 8 * mse["block"]
+    target(
+        "mse_gradients' extra memory ≤ 4 blocks of float64",
+        mse["peak_bytes"] <= bound,
+        f"tracemalloc peak {mse['peak_bytes'] / 1024:.0f} KiB ≤ {bound / 1024:.0f} KiB "
+        f"(the textbook expression: {mse['textbook_peak_bytes'] / 2**20:.0f} MiB)",
+    )
+    target(
+        "gradient_descent's steps equal the smallest Hessian eigenvalue's prediction",
+        descent["steps"] == descent["predicted_steps"],
+        f"{descent['steps']} steps, predicted {descent['predicted_steps']}",
+    )
+    target(
+        "gradient_descent ends within 1e-7 of lstsq's solution",
+        descent["theta_error"] <= 1e-7,
+        "θ = ({:.10g}, {:.10g}), lstsq ({:.10g}, {:.10g}), largest difference {:.1e}".format(
+            *descent["theta"], *descent["lstsq"], descent["theta_error"]
+        ),
+    )
+    return found
+
+
+# --- Output --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        models = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = models[0] if models else cpu
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "numdifftools": numdifftools.__version__,
+        "mpmath": mpmath.__version__,
+    }
+    if findiff is not None:
+        versions["findiff"] = findiff.__version__
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def time_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = (
+        f"{'problem':<15}{'n':>5}  {'method':<22}{'normwise':>10}{'worst':>10}"
+        f"{'evals':>8}{'evals/n':>9}{'loop':>11}{'vectorized':>11}  note"
+    )
+    print(header)
+    print("-" * len(header))
+    merged: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["problem"], row["n"], row["method"])
+        entry = merged.setdefault(key, {**row, "loop": None, "vectorized": None})
+        entry[row["calls"]] = row["time_s"]
+    previous = None
+    for (problem, n, method), row in merged.items():
+        if previous is not None and previous != (problem, n):
+            print()
+        previous = (problem, n)
+        print(
+            f"{problem:<15}{n:>5}  {method:<22}{row['normwise_error']:>10.1e}"
+            f"{row['worst_component_error']:>10.1e}{row['evaluations']:>8}"
+            f"{row['evaluations'] / n:>9.1f}{time_text(row['loop']):>11}"
+            f"{time_text(row['vectorized']):>11}  {row['note']}"
+        )
+
+
+def print_sweep(sweep: list[dict[str, Any]]) -> None:
+    print("richardson's normwise error against its step constant (the default is 2^-6):")
+    header = f"{'problem':<15}{'n':>5}  " + "".join(
+        f"{f'2^{round(math.log2(c))}':>9}" for c in STEP_CONSTANTS
+    )
+    print(header)
+    for row in sweep:
+        errors = "".join(f"{e:>9.1e}" for e in row["errors"])
+        print(f"{row['problem']:<15}{row['n']:>5}  {errors}")
+
+
+def main() -> None:
+    load_before = os.getloadavg()  # other work on the machine slows the timings down
+    found = methods()
+    rows = []
+    for problem in problems():
+        print(f"measuring {problem.name}, n = {problem.n} ...", file=sys.stderr, flush=True)
+        rows += measure(problem, found)
+    print("measuring mse_gradients and gradient_descent ...", file=sys.stderr, flush=True)
+    sweep = step_sweep(problems())
+    mse = mse_benchmark()
+    descent = descent_benchmark()
+    checks = targets(rows, mse, descent)
+    float_reference = reference_check()
+
+    print_table(rows)
+    print()
+    print_sweep(sweep)
+    print()
+    print(f"float64 ∇F of tests/test_accuracy.py vs mpmath, n = 10, 100: {float_reference:.1e}")
+    print()
+    for check in checks:
+        print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['target']}: {check['measured']}")
+
+    results = {
+        "machine": {**machine(), "load_average": [*load_before, *os.getloadavg()]},
+        "date": datetime.date.today().isoformat(),
+        "command": ".venv/bin/python benchmarks/accuracy.py",
+        "gradients": rows,
+        "richardson_step_sweep": {"constants": list(STEP_CONSTANTS), "rows": sweep},
+        "mse": mse,
+        "descent": descent,
+        "targets": checks,
+    }
+    RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print()
+    before, after = (" ".join(f"{v:.2f}" for v in load) for load in (load_before, os.getloadavg()))
+    print(f"load average over 1, 5, 15 min: {before} before, {after} after")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
