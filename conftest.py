@@ -1,7 +1,7 @@
 """Sybil runs the examples of every docstring in gradref/ and every code block in docs/."""
 
 import sys
-from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
+from doctest import ELLIPSIS
 from pathlib import Path
 
 from sybil import Sybil
@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent / "docs" / "_support"))
 from tests.sybil_docs import docs
 
 docstrings = Sybil(
-    parsers=[DocTestParser(optionflags=ELLIPSIS | NORMALIZE_WHITESPACE)],
+    parsers=[DocTestParser(optionflags=ELLIPSIS)],
     path="gradref",
     patterns=["*.py"],
 )

@@ -363,7 +363,7 @@ def gradient(
     >>> import gradref
     >>> from gradref.examples import f, grad_f
     >>> print(grad_f(np.array([1.0, 2.0])))
-    [18.7781122   8.3890561]
+    [18.7781122  8.3890561]
     >>> g = gradref.gradient(f, [1.0, 2.0])
     >>> print(np.abs(g - grad_f(np.array([1.0, 2.0]))).max() < 1e-9)
     True

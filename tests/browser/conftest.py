@@ -1,0 +1,347 @@
+"""The browser suite: the built site (`make site`) in Chromium, through Playwright, offline.
+
+One HTTP server on 127.0.0.1 serves `site/`; one Chromium runs for the whole session, with
+one browser context per colour scheme. Every context aborts (and records) any request for
+a host other than 127.0.0.1, and records console errors, page errors and failed requests;
+each test looks at what happened while it ran.
+
+The pages are the built site's: every `index.html` under `site/` (so the suite follows
+whatever pages the docs have). Environment:
+
+- ``SITE_DIR``: the built site (default: ``site/`` at the top of the repository).
+- ``CHROMIUM``: the browser executable (default: ``chromium`` or ``chromium-browser``
+  on PATH). Without one the suite is skipped, and fails when ``CI`` is set.
+- ``SCREENSHOT_DIR``: where the full-page screenshots go (default ``screenshots/``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site").resolve()
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "screenshots").resolve()
+HOST = "127.0.0.1"
+
+# Light and dark mode: the colour scheme the browser reports, and the Material palette
+# (body[data-md-color-scheme]) that mkdocs.yml maps it to through prefers-color-scheme.
+MODES = {"light": "default", "dark": "slate"}
+
+# Chromium as root in a container, on a machine whose only network is 127.0.0.1. The
+# host-resolver rule is a second fence behind the request routing: any other host fails
+# to resolve (and shows up as a failed request) even if a request escaped the router.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
+]
+# Wide enough for Material's desktop layout: navigation sidebar and search box visible.
+VIEWPORT = {"width": 1280, "height": 900}
+
+NO_CHROMIUM = (
+    "no Chromium found: browser suite NOT run (looked at $CHROMIUM, then chromium and "
+    "chromium-browser on PATH; scripts/ensure_chromium.sh installs it)"
+)
+
+
+def discover_pages(site: Path = SITE) -> list[str]:
+    """Every page of the built site as a path relative to its root: "", "gradient/", ..."""
+    pages = []
+    for index in site.rglob("index.html"):
+        relative = index.parent.relative_to(site).as_posix()
+        pages.append("" if relative == "." else f"{relative}/")
+    return sorted(pages, key=lambda page: (page != "", page))
+
+
+def page_id(page: str | None) -> str:
+    if page is None:
+        return "no-site"
+    return page.strip("/") or "home"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "page_path" in metafunc.fixturenames:
+        pages: list[str | None] = list(discover_pages()) if (SITE / "index.html").is_file() else []
+        # No site: one test that fails (through the `site_dir` fixture) saying what to do.
+        metafunc.parametrize("page_path", pages or [None], ids=page_id)
+    if "mode" in metafunc.fixturenames:
+        metafunc.parametrize("mode", list(MODES))
+
+
+# --- the site, served -------------------------------------------------------------------
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site quietly, with its sitemap rebased onto this server.
+
+    Material's instant navigation only intercepts links to URLs listed in sitemap.xml,
+    which mkdocs writes with `site_url` (e.g. http://127.0.0.1:8000/); Material rebases
+    the scheme and host of those URLs, not the port. Served anywhere else, every click
+    would silently become a full reload, so the sitemap is served as if the site had
+    been built for this server's address (what a real deployment at site_url sees).
+    """
+
+    base_url = ""  # set on the subclass made for each server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path != "/sitemap.xml":
+            super().do_GET()
+            return
+        body = rebase_sitemap(Path(self.directory, "sitemap.xml"), self.base_url)
+        if body is None:
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def rebase_sitemap(sitemap: Path, base_url: str) -> bytes | None:
+    """The sitemap with the site's root URL (its shortest <loc>) replaced by `base_url`."""
+    if not sitemap.is_file():
+        return None
+    text = sitemap.read_text(encoding="utf-8")
+    locations = re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", text)
+    if not locations:
+        return None
+    root = min(locations, key=len)
+    root = root if root.endswith("/") else f"{root}/"
+    return text.replace(f"<loc>{root}", f"<loc>{base_url}").encode("utf-8")
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a browser closing a connection early is not an error of the site
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built site at {SITE}: run `make site` first", pytrace=False)
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    handler_class = type("Handler", (_SiteHandler,), {})
+    server = _QuietServer((HOST, 0), functools.partial(handler_class, directory=str(site_dir)))
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    handler_class.base_url = url
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- the browser ------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    """$CHROMIUM if set, else chromium or chromium-browser on PATH."""
+    override = os.environ.get("CHROMIUM")
+    if override:
+        return shutil.which(override) or (override if Path(override).is_file() else None)
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    found = find_chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{NO_CHROMIUM}; CI is set, so this is an error", pytrace=False)
+        pytest.skip(NO_CHROMIUM)
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Recorder:
+    """What happened in one browser context. Tests run one at a time, so a test's events
+    are the entries added between its `mark()` and its `since()`."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+    def mark(self) -> dict[str, int]:
+        return {name: len(entries) for name, entries in vars(self).items()}
+
+    def since(self, mark: dict[str, int]) -> dict[str, list[str]]:
+        return {name: entries[mark[name] :] for name, entries in vars(self).items()}
+
+
+def problems(events: dict[str, list[str]]) -> str:
+    """The recorded events as a failure message ("" when there are none)."""
+    lines = []
+    titles = {
+        "outside_requests": "requests to a host other than 127.0.0.1 (aborted)",
+        "failed_requests": "failed requests",
+        "console_errors": "console errors",
+        "page_errors": "uncaught page errors",
+    }
+    for name, title in titles.items():
+        if events[name]:
+            lines.append(f"{title}:")
+            lines.extend(f"  {entry}" for entry in events[name])
+    return "\n".join(lines)
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == HOST
+
+
+@dataclass
+class ModeContext:
+    context: Any
+    recorder: Recorder
+    mode: str
+
+
+def _new_context(browser: Any, base_url: str, mode: str) -> ModeContext:
+    context = browser.new_context(
+        color_scheme=mode,
+        viewport=VIEWPORT,
+        device_scale_factor=1,
+        reduced_motion="reduce",
+        service_workers="block",
+    )
+    context.set_default_timeout(15_000)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    recorder = Recorder()
+
+    def block(route: Any) -> None:
+        recorder.outside_requests.append(f"{route.request.method} {route.request.url}")
+        route.abort("blockedbyclient")
+
+    context.route(lambda url: not _is_local(url), block)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            where = message.location or {}
+            recorder.console_errors.append(
+                f"{message.text} ({where.get('url', '?')}:{where.get('lineNumber', '?')})"
+            )
+
+    def on_failed(request: Any) -> None:
+        if _is_local(request.url):  # outside requests are reported as such
+            recorder.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            recorder.failed_requests.append(f"{response.url}: HTTP {response.status}")
+
+    context.on("console", on_console)
+    context.on("weberror", lambda error: recorder.page_errors.append(str(error.error)))
+    context.on("requestfailed", on_failed)
+    context.on("response", on_response)
+    return ModeContext(context, recorder, mode)
+
+
+@pytest.fixture(scope="session")
+def contexts(browser: Any, base_url: str) -> Iterator[Callable[[str], ModeContext]]:
+    """`contexts(mode)`: the session's one browser context for "light" or "dark"."""
+    made: dict[str, ModeContext] = {}
+
+    def get(mode: str) -> ModeContext:
+        if mode not in made:
+            made[mode] = _new_context(browser, base_url, mode)
+        return made[mode]
+
+    try:
+        yield get
+    finally:
+        for made_context in made.values():
+            made_context.context.close()
+
+
+# --- what the session saw, for the summary -----------------------------------------------
+
+
+@dataclass
+class SessionReport:
+    screenshots: list[Path] = field(default_factory=list)
+    axe: dict[str, str] = field(default_factory=dict)  # "page [mode]" -> summary
+    copied: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # page -> counts
+
+
+REPORT = SessionReport()
+
+
+@pytest.fixture(scope="session")
+def session_report() -> SessionReport:
+    return REPORT
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not (REPORT.screenshots or REPORT.axe or REPORT.copied):
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("browser suite")
+    if REPORT.axe:
+        write("axe-core (serious/critical fail the test; all impacts listed):")
+        for key, summary in sorted(REPORT.axe.items()):
+            write(f"  {key}: {summary}")
+    if REPORT.copied:
+        blocks = sum(counts[0] for counts in REPORT.copied.values())
+        continued = sum(counts[1] for counts in REPORT.copied.values())
+        skipped = sum(counts[2] for counts in REPORT.copied.values())
+        write(
+            f"copy buttons: {blocks} code blocks copied and run on {len(REPORT.copied)} "
+            f"pages ({continued} preceded by the blocks they continue; {skipped} API "
+            "signatures not run)"
+        )
+    if REPORT.screenshots:
+        write(f"screenshots: {len(REPORT.screenshots)} full-page PNGs in {SCREENSHOTS}")
