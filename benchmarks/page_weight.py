@@ -20,28 +20,23 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
-import http.server
-import os
-import shutil
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
-]
+# Run as a script from anywhere: the repository's top goes on sys.path, so the browser
+# suite's harness (the same Chromium, page list and server as the tests) is importable.
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.harness import (  # noqa: E402 (needs ROOT on sys.path)
+    HOST,
+    LAUNCH_ARGS,
+    discover_pages,
+    find_chromium,
+    serve_site,
+)
 
 # Records, from the first paint on, when every .arithmatex first holds KaTeX output
 # (performance.now() is milliseconds since navigation start).
@@ -58,33 +53,6 @@ MATH_CLOCK = """(() => {
   };
   requestAnimationFrame(tick);
 })();"""
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
-def find_chromium() -> str | None:
-    override = os.environ.get("CHROMIUM")
-    if override:
-        return shutil.which(override) or (override if Path(override).is_file() else None)
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def pages(site: Path) -> list[str]:
-    found = []
-    for index in site.rglob("index.html"):
-        relative = index.parent.relative_to(site).as_posix()
-        found.append("" if relative == "." else f"{relative}/")
-    return sorted(found, key=lambda page: (page != "", page))
 
 
 def body_size(request: Any) -> int:
@@ -169,22 +137,14 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    server = _QuietServer((HOST, 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://{HOST}:{server.server_address[1]}/"
     rows = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-            try:
-                for page in pages(site):
-                    rows.append((page or "(home)", measure(browser, base + page, site)))
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_site(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        try:
+            for page in discover_pages(site):
+                rows.append((page or "(home)", measure(browser, base + page, site)))
+        finally:
+            browser.close()
 
     budget = options.budget
     print(f"Cold load of each page of {site} (budget {budget:,} bytes transferred)\n")

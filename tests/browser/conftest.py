@@ -16,12 +16,7 @@ whatever pages the docs have). Environment:
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import re
-import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,29 +25,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .harness import HOST, LAUNCH_ARGS, discover_pages, find_chromium, serve_site
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site").resolve()
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "screenshots").resolve()
-HOST = "127.0.0.1"
 
 # Light and dark mode: the colour scheme the browser reports, and the Material palette
 # (body[data-md-color-scheme]) that mkdocs.yml maps it to through prefers-color-scheme.
 MODES = {"light": "default", "dark": "slate"}
 
-# Chromium as root in a container, on a machine whose only network is 127.0.0.1. The
-# host-resolver rule is a second fence behind the request routing: any other host fails
-# to resolve (and shows up as a failed request) even if a request escaped the router.
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
-]
 # Wide enough for Material's desktop layout: navigation sidebar and search box visible.
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -60,15 +42,6 @@ NO_CHROMIUM = (
     "no Chromium found: browser suite NOT run (looked at $CHROMIUM, then chromium and "
     "chromium-browser on PATH; scripts/ensure_chromium.sh installs it)"
 )
-
-
-def discover_pages(site: Path = SITE) -> list[str]:
-    """Every page of the built site as a path relative to its root: "", "gradient/", ..."""
-    pages = []
-    for index in site.rglob("index.html"):
-        relative = index.parent.relative_to(site).as_posix()
-        pages.append("" if relative == "." else f"{relative}/")
-    return sorted(pages, key=lambda page: (page != "", page))
 
 
 def page_id(page: str | None) -> str:
@@ -79,7 +52,8 @@ def page_id(page: str | None) -> str:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "page_path" in metafunc.fixturenames:
-        pages: list[str | None] = list(discover_pages()) if (SITE / "index.html").is_file() else []
+        built = (SITE / "index.html").is_file()
+        pages: list[str | None] = list(discover_pages(SITE)) if built else []
         # No site: one test that fails (through the `site_dir` fixture) saying what to do.
         metafunc.parametrize("page_path", pages or [None], ids=page_id)
     if "mode" in metafunc.fixturenames:
@@ -87,56 +61,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 # --- the site, served -------------------------------------------------------------------
-
-
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site quietly, with its sitemap rebased onto this server.
-
-    Material's instant navigation only intercepts links to URLs listed in sitemap.xml,
-    which mkdocs writes with `site_url` (e.g. http://127.0.0.1:8000/); Material rebases
-    the scheme and host of those URLs, not the port. Served anywhere else, every click
-    would silently become a full reload, so the sitemap is served as if the site had
-    been built for this server's address (what a real deployment at site_url sees).
-    """
-
-    base_url = ""  # set on the subclass made for each server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path != "/sitemap.xml":
-            super().do_GET()
-            return
-        body = rebase_sitemap(Path(self.directory, "sitemap.xml"), self.base_url)
-        if body is None:
-            super().do_GET()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def rebase_sitemap(sitemap: Path, base_url: str) -> bytes | None:
-    """The sitemap with the site's root URL (its shortest <loc>) replaced by `base_url`."""
-    if not sitemap.is_file():
-        return None
-    text = sitemap.read_text(encoding="utf-8")
-    locations = re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", text)
-    if not locations:
-        return None
-    root = min(locations, key=len)
-    root = root if root.endswith("/") else f"{root}/"
-    return text.replace(f"<loc>{root}", f"<loc>{base_url}").encode("utf-8")
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a browser closing a connection early is not an error of the site
 
 
 @pytest.fixture(scope="session")
@@ -148,33 +72,11 @@ def site_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
-    handler_class = type("Handler", (_SiteHandler,), {})
-    server = _QuietServer((HOST, 0), functools.partial(handler_class, directory=str(site_dir)))
-    url = f"http://{HOST}:{server.server_address[1]}/"
-    handler_class.base_url = url
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
+    with serve_site(site_dir) as url:
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- the browser ------------------------------------------------------------------------
-
-
-def find_chromium() -> str | None:
-    """$CHROMIUM if set, else chromium or chromium-browser on PATH."""
-    override = os.environ.get("CHROMIUM")
-    if override:
-        return shutil.which(override) or (override if Path(override).is_file() else None)
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +29,10 @@ from .conftest import (
     ROOT,
     ModeContext,
     SessionReport,
-    discover_pages,
     page_id,
     problems,
 )
+from .harness import discover_pages
 
 AXE = Axe()
 FAILING_IMPACTS = ("serious", "critical")
@@ -458,16 +458,29 @@ def test_every_code_block_runs_as_copied(
 # --- search and instant navigation --------------------------------------------------------
 
 
-def test_search_finds_the_directional_derivative(
-    site_dir: Path, base_url: str, contexts: Callable[[str], ModeContext]
-) -> None:
-    """Typing "directional" in Material's search lists the directional-derivative page."""
+@contextlib.contextmanager
+def open_home(
+    contexts: Callable[[str], ModeContext], base_url: str
+) -> Iterator[tuple[Any, ModeContext, dict[str, int]]]:
+    """The home page, loaded and settled (network idle) in a new page of the light
+    context: yields (page, light, mark), the mark taken before the page was opened.
+    The page is closed when the block exits."""
     light = contexts("light")
     mark = light.recorder.mark()
     page = light.context.new_page()
     try:
         page.goto(base_url, wait_until="load")
         page.wait_for_load_state("networkidle")
+        yield page, light, mark
+    finally:
+        page.close()
+
+
+def test_search_finds_the_directional_derivative(
+    site_dir: Path, base_url: str, contexts: Callable[[str], ModeContext]
+) -> None:
+    """Typing "directional" in Material's search lists the directional-derivative page."""
+    with open_home(contexts, base_url) as (page, light, mark):
         search = page.locator("input.md-search__input")
         if not search.is_visible():
             page.locator("label.md-header__button[for='__search']").click()
@@ -482,8 +495,6 @@ def test_search_finds_the_directional_derivative(
                 timeout=10_000,
             )
         hrefs = [urlsplit(href).path for href in links.evaluate_all("l => l.map(a => a.href)")]
-    finally:
-        page.close()
     assert any(path.endswith("/directional-derivative/") for path in hrefs), (
         f"searching 'directional' listed {hrefs or 'nothing'}"
     )
@@ -511,12 +522,7 @@ def test_instant_navigation_renders_math(
     if len(pages) < 2:
         pytest.fail(f"the site has {len(pages)} page(s): nothing to navigate to")
     target = _target_page(site_dir, pages)
-    light = contexts("light")
-    mark = light.recorder.mark()
-    page = light.context.new_page()
-    try:
-        page.goto(base_url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+    with open_home(contexts, base_url) as (page, light, mark):
         page.evaluate("window.__marker = 1")
         link = page.locator("nav.md-nav--primary a.md-nav__link")
         hrefs = link.evaluate_all("links => links.map(a => a.href)")
@@ -528,8 +534,6 @@ def test_instant_navigation_renders_math(
         marker = page.evaluate("window.__marker")
         math = page.evaluate(MATH_REPORT, KATEX_ERROR_RED)
         title = page.title()
-    finally:
-        page.close()
     assert marker == 1, f"clicking the nav link to {target} reloaded the page"
     failures = [f"{name}: {math[name]}" for name in MATH_PROBLEMS if math[name]]
     assert not failures, f"after instant navigation to {target} ({title}):\n" + "\n".join(failures)
