@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import io
+from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 
 mpl.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 mpl.rcParams.update(
@@ -29,9 +32,15 @@ mpl.rcParams.update(
 )
 
 
-def figure(ncols: int = 1, *, width: float = 6.4, height: float = 4.0) -> tuple[Figure, object]:
-    """A new figure with `ncols` axes side by side."""
-    fig, axes = plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
+# viridis without its pale yellow end, which is hard to read on the white figure card.
+CONTOURS = ListedColormap(mpl.colormaps["viridis"](np.linspace(0.0, 0.82, 256)))
+
+
+def figure(
+    ncols: int = 1, *, nrows: int = 1, width: float = 6.4, height: float = 4.0
+) -> tuple[Figure, Any]:
+    """A new figure with a grid of `nrows` by `ncols` axes."""
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained")
     return fig, axes
 
 
