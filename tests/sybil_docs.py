@@ -7,6 +7,11 @@ start of the info line and ignores the options:
 
 - ``pycon`` fences are doctests: each ``>>>`` example's written output is checked.
 - ``python`` fences (the ones that draw figures) are run as code.
+- Fences indented inside admonitions (an exercise's ``??? success "Solution"``) are
+  collected like any other: the lexer strips the indentation.
+- Invisible blocks, ``<!-- invisible-code-block: python`` ... ``-->``, are run as code.
+  They hold the checks behind the numbers that the prose states; readers never see them,
+  and markdown-exec does not run them.
 
 `tests/test_docs_collection.py` proves that no fence is left without examples.
 """
@@ -22,7 +27,7 @@ from sybil import Document, Region, Sybil
 from sybil.evaluators.doctest import DocTestEvaluator
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.abstract.doctest import DocTestStringParser
-from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, RawFencedCodeBlockLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -32,10 +37,11 @@ INFO = re.compile(r"(?P<language>[\w+-]*)(?P<options>[^\n]*)\n")
 
 
 class ExecutedFenceParser:
-    """Turn each pycon fence into doctest examples and each python fence into one example."""
+    """Turn each pycon fence into doctest examples, each python fence into one example."""
 
     def __init__(self) -> None:
         self.lexer = RawFencedCodeBlockLexer(info_pattern=INFO)
+        self.invisible = DirectiveInHTMLCommentLexer("invisible-code-block", "python")
         self.doctest = DocTestStringParser(DocTestEvaluator(ELLIPSIS))
         self.python = PythonEvaluator()
 
@@ -51,6 +57,10 @@ class ExecutedFenceParser:
                 region.parsed = source
                 region.evaluator = self.python
                 yield region
+        for region in self.invisible(document):
+            region.parsed = region.lexemes["source"]
+            region.evaluator = self.python
+            yield region
 
 
 docs = Sybil(parsers=[ExecutedFenceParser()], path=str(DOCS), patterns=["*.md"])

@@ -12,6 +12,7 @@ from tests.sybil_docs import DOCS, docs
 
 PAGES = sorted(DOCS.rglob("*.md"))
 OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+INVISIBLE = re.compile(r"^[ \t]*<!--\s*invisible-code-block:\s*python\s*$")
 
 
 @dataclass
@@ -30,17 +31,19 @@ def fences(path: Path) -> list[Fence]:
     """The fenced code blocks of a page, found line by line, independently of Sybil."""
     found: list[Fence] = []
     opened: tuple[int, str, str] | None = None
+    indent = ""
     body: list[str] = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         match = OPENING.match(line)
         if opened is None:
             if match:
                 opened, body = (number, match["fence"], match["info"].strip()), []
+                indent = match["indent"]  # a fence inside an admonition is indented
         elif match and match["fence"].startswith(opened[1]) and not match["info"].strip():
             found.append(Fence(opened[0], number, opened[2], body))
             opened = None
         else:
-            body.append(line)
+            body.append(line.removeprefix(indent))
     assert opened is None, f"{path}:{opened[0]}: fence never closed"
     return found
 
@@ -77,8 +80,25 @@ def test_every_fence_is_collected(page: Path) -> None:
             )
 
 
+def invisible_blocks(path: Path) -> list[int]:
+    """The 1-based lines that open an invisible code block, found without Sybil."""
+    lines = path.read_text().splitlines()
+    return [number for number, line in enumerate(lines, start=1) if INVISIBLE.match(line)]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_every_invisible_block_is_collected(page: Path) -> None:
+    collected = {example.line for example in docs.parse(page)}
+    for line in invisible_blocks(page):
+        assert line in collected, f"{page.relative_to(DOCS)}:{line}: invisible block not run"
+
+
 def test_the_collection_counts_are_reported() -> None:
     total = sum(len(list(docs.parse(page))) for page in PAGES)
     counted = sum(len(fences(page)) for page in PAGES)
-    print(f"{counted} fences, {total} Sybil examples across {len(PAGES)} pages")
+    hidden = sum(len(invisible_blocks(page)) for page in PAGES)
+    print(
+        f"{counted} fences, {hidden} invisible blocks, "
+        f"{total} Sybil examples across {len(PAGES)} pages"
+    )
     assert total >= counted
