@@ -8,11 +8,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
-    _EPS,
+    EPS,
     Objective,
-    _derivatives,
-    _evaluate,
-    _Function,
+    UserFunction,
+    check_overflow,
+    derivatives,
+    evaluate,
 )
 from gradref._validation import as_point, as_step
 
@@ -21,7 +22,7 @@ HESSIAN_SCHEMES: tuple[str, ...] = ("central", "complex")
 
 # Second differences: truncation O(h^2), rounding O(eps |f| / h^2): balanced at
 # h ~ eps^(1/4) = 2^-13 exactly (see the Notes of `hessian`).
-_SECOND_DIFFERENCE_STEP = _EPS ** (1 / 4)
+_SECOND_DIFFERENCE_STEP = EPS ** (1 / 4)
 
 
 def _check_hessian_scheme(scheme: object) -> str:
@@ -45,21 +46,22 @@ def _second_differences(
     i, j = np.triu_indices(n, k=1)
     corners = [x + a * moves[i] + b * moves[j] for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
     points = np.vstack([x, x + moves, x - moves, *corners])
-    values = _evaluate(_Function(f), points, complex_step=False)[:, 0]
+    values = evaluate(UserFunction(f), points, complex_step=False)[:, 0]
     center, plus, minus = values[0], values[1 : n + 1], values[n + 1 : 2 * n + 1]
     pp, pm, mp, mm = values[2 * n + 1 :].reshape(4, -1)
     hess = np.empty((n, n))
     # Each difference of nearly equal values is taken before it is scaled.
-    hess[np.diag_indices(n)] = ((plus - center) + (minus - center)) / steps**2
-    hess[i, j] = hess[j, i] = ((pp - pm) - (mp - mm)) / (4 * steps[i] * steps[j])
-    return hess
+    with np.errstate(over="ignore"):
+        hess[np.diag_indices(n)] = ((plus - center) + (minus - center)) / steps**2
+        hess[i, j] = hess[j, i] = ((pp - pm) - (mp - mm)) / (4 * steps[i] * steps[j])
+    return check_overflow(UserFunction(f), x, hess)
 
 
 def _complex_gradient(f: Objective) -> Objective:
     """Return the complex-step gradient of f, as a function of a real point."""
 
     def gradient(p: NDArray[Any]) -> NDArray[np.float64]:
-        return _derivatives(_Function(f), p, np.arange(p.size), None, "complex").ravel()
+        return derivatives(UserFunction(f), p, np.arange(p.size), None, "complex").ravel()
 
     return gradient
 
@@ -125,7 +127,8 @@ def hessian(
     ------
     ValueError
         If `x` is not a finite non-empty 1-D array, `h` is not positive and finite,
-        `scheme` is not one of the two, or `f` returns a non-scalar or non-finite value.
+        `scheme` is not one of the two, or `f` returns a non-scalar or non-finite value,
+        or finite values whose second differences overflow float64.
     TypeError
         If `x` is not real or `f` returns a non-number or a complex number in the
         central scheme; with ``scheme="complex"``, if `f` does not accept or does not
@@ -196,7 +199,9 @@ def hessian(
     name = _check_hessian_scheme(scheme)
     if name == "central":
         return _second_differences(f, point, step)
-    gradient = _Function(_complex_gradient(f), name="the complex-step gradient of f", scalar=False)
-    columns = _derivatives(gradient, point, np.arange(point.size), step, "central")
+    # Named f in messages: the inner gradient has checked f's values, so what can still go
+    # wrong here is an overflow of the second derivatives, which are f's.
+    gradient = UserFunction(_complex_gradient(f), name="f", scalar=False)
+    columns = derivatives(gradient, point, np.arange(point.size), step, "central")
     symmetric: NDArray[np.float64] = (columns + columns.T) / 2
     return symmetric
