@@ -163,9 +163,9 @@ def hessian(
     ----------
     - J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer,
       2006, section 8.1 (finite-difference Hessians).
-    - K.-L. Lai and J. L. Crassidis, "Extensions of the first and second
-      complex-step derivative approximations", *Journal of Computational and Applied
-      Mathematics* 219(1), 276-293, 2008.
+    - M. S. Ridout, "Statistical applications of the complex-step method of
+      numerical differentiation", *The American Statistician* 63(1), 66-74, 2009
+      (equation 10 is the complex scheme).
 
     Examples
     --------
