@@ -9,6 +9,10 @@ so one loop serves forward, backward, central and Richardson differences. Each
 difference of nearly equal values is taken before it is scaled, which keeps the
 rounding error of the combination at that of $f$ itself. The complex step is not a
 difference and has its own path.
+
+The same code differentiates a vector function $F: \mathbb{R}^n \to \mathbb{R}^m$
+(`jacobian`, `hessian`): `derivatives` returns one row per output, and a scalar $f$ is
+the case $m = 1$.
 """
 
 from __future__ import annotations
@@ -107,7 +111,11 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
 
 
 def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
-    base = _COMPLEX_STEP if scheme == "complex" else _STENCILS[scheme].step
+    return scaled_steps(_COMPLEX_STEP if scheme == "complex" else _STENCILS[scheme].step, x)
+
+
+def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return base * max(1, |x_i|), each rounded to the nearest power of two."""
     return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
 
 
@@ -266,15 +274,15 @@ def derivatives(
 
 
 def check_overflow(
-    fun: UserFunction, x: NDArray[np.float64], derivatives: NDArray[np.float64]
+    fun: UserFunction, x: NDArray[np.float64], result: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Return `derivatives` if they are finite: finite values can have infinite differences."""
-    if not np.isfinite(derivatives).all():
+    """Return the derivatives `result` if finite: finite values can have infinite differences."""
+    if not np.isfinite(result).all():
         raise ValueError(
             f"the derivatives of `{fun.name}` at x = {x} overflow float64, though its values "
             f"are finite; scale `{fun.name}` down."
         )
-    return derivatives
+    return result
 
 
 def partial_derivative(

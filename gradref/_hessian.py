@@ -14,6 +14,7 @@ from gradref._finite_differences import (
     check_overflow,
     derivatives,
     evaluate,
+    scaled_steps,
 )
 from gradref._validation import as_point, as_step
 
@@ -37,11 +38,7 @@ def _second_differences(
 ) -> NDArray[np.float64]:
     """Return the upper triangle of central second differences, mirrored."""
     n = x.size
-    if h is None:
-        scaled = _SECOND_DIFFERENCE_STEP * np.maximum(1.0, np.abs(x))
-        steps = np.exp2(np.round(np.log2(scaled)))
-    else:
-        steps = np.full(n, h)
+    steps = scaled_steps(_SECOND_DIFFERENCE_STEP, x) if h is None else np.full(n, h)
     moves = np.diag(steps)  # row i is h_i e_i
     i, j = np.triu_indices(n, k=1)
     corners = [x + a * moves[i] + b * moves[j] for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
@@ -203,5 +200,5 @@ def hessian(
     # wrong here is an overflow of the second derivatives, which are f's.
     gradient = UserFunction(_complex_gradient(f), name="f", scalar=False)
     columns = derivatives(gradient, point, np.arange(point.size), step, "central")
-    symmetric: NDArray[np.float64] = (columns + columns.T) / 2
+    symmetric: NDArray[np.float64] = 0.5 * columns + 0.5 * columns.T  # cannot overflow
     return symmetric
