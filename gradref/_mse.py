@@ -101,8 +101,8 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
 
     Notes
     -----
-    The residuals $e_i = w x_i + b - t_i$ are formed block by block in a small buffer
-    and reduced at once ($\sum e_i x_i$ by a BLAS dot product, $\sum e_i$ by numpy's
+    The residuals $r_i = w x_i + b - t_i$ are formed block by block in a small buffer
+    and reduced at once ($\sum r_i x_i$ by a BLAS dot product, $\sum r_i$ by numpy's
     pairwise sum), so the data are read once and the extra memory does not grow with
     $N$. The sums are taken over the residuals themselves, never through
     $\sum x_i^2$, $\sum x_i t_i$, ...: that shortcut cancels catastrophically near the
