@@ -94,11 +94,19 @@ def gradient_descent(
 
     Notes
     -----
-    On a quadratic loss with Hessian eigenvalues $\lambda_1 \ge \dots \ge \lambda_n > 0$,
-    the error along eigenvector $j$ is multiplied by $1 - \alpha\lambda_j$ at each step:
-    descent converges when $\alpha < 2/\lambda_1$, oscillates when
-    $1/\lambda_1 < \alpha < 2/\lambda_1$, diverges when $\alpha > 2/\lambda_1$, and its
-    slowest rate is $1 - \alpha\lambda_n$.
+    On a quadratic loss with positive definite Hessian $H$, eigenvalues
+    $\lambda_1 \ge \dots \ge \lambda_n > 0$ and minimum $\boldsymbol\theta^\ast$, the
+    error vector obeys $\boldsymbol\theta_{k+1} - \boldsymbol\theta^\ast
+    = (I - \alpha H)(\boldsymbol\theta_k - \boldsymbol\theta^\ast)$: its component along
+    eigenvector $j$ is multiplied by $1 - \alpha\lambda_j$ at each step. Descent converges
+    from every start when $\alpha < 2/\lambda_1$ (oscillating along eigenvector 1 when
+    $\alpha > 1/\lambda_1$), and diverges when $\alpha > 2/\lambda_1$ from every start
+    with a component along eigenvector 1. The error shrinks by at most
+    $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
+    $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
+    (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent stops
+    near a stationary point: a local minimum, which need not be the global one, or a
+    saddle point.
 
     Examples
     --------
@@ -112,6 +120,13 @@ def gradient_descent(
     True 29
     >>> print(result.path[:3].tolist())
     [[1.0, -2.0], [0.5, -1.0], [0.25, -0.5]]
+
+    It stops at the first $k$ with $\|2\boldsymbol\theta_k\| = 2\sqrt{5}\, 0.5^k <
+    10^{-8}$:
+
+    >>> import math
+    >>> print(math.ceil(math.log2(2 * math.sqrt(5) / 1e-8)))
+    29
     """
     theta = as_point(theta0, "theta0")
     alpha = as_positive(lr, "lr")
