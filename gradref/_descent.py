@@ -85,12 +85,13 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        If the iterates or the gradient become non-finite, or the gradient's norm grows
-        $10^{10}$-fold past its start: `lr` is too large. The error's ``path`` attribute
-        holds the iterates so far.
+        If the iterates overflow, or the gradient's norm grows $10^{10}$-fold past its
+        start: `lr` is too large. The error's ``path`` attribute holds the iterates so far.
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
-        integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape.
+        integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
+        a value that is not finite (at a finite iterate, that is the loss's fault, not
+        the learning rate's).
 
     Notes
     -----
@@ -134,16 +135,19 @@ def gradient_descent(
     tolerance = as_positive(tol, "tol")
 
     path = [theta]
-    g = _gradient(grad, theta)
+    g = _gradient(grad, theta, 0)
     norm0 = norm = float(np.linalg.norm(g))
     steps = 0
     while norm >= tolerance and steps < limit:
-        theta = theta - alpha * g
+        with np.errstate(over="ignore"):
+            theta = theta - alpha * g
+            norm = float(np.linalg.norm(g)) if np.all(np.isfinite(theta)) else np.inf
         path.append(theta)
         steps += 1
-        g = _gradient(grad, theta)
-        norm = float(np.linalg.norm(g))
-        if not (np.isfinite(norm) and np.all(np.isfinite(theta))) or norm > _GROWTH_LIMIT * norm0:
+        if np.isfinite(norm):
+            g = _gradient(grad, theta, steps)
+            norm = float(np.linalg.norm(g))
+        if not np.isfinite(norm) or norm > _GROWTH_LIMIT * norm0:
             raise DivergenceError(
                 f"gradient descent diverged at step {steps}: the gradient norm grew from "
                 f"{norm0:.3g} to {norm:.3g}. The learning rate lr={alpha:g} is too large "
@@ -154,11 +158,17 @@ def gradient_descent(
 
 
 def _gradient(
-    grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64]
+    grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64], step: int
 ) -> NDArray[np.float64]:
+    """Return ``grad(theta)``, refusing a wrong shape or a value that is not finite."""
     g = np.asarray(grad(theta.copy()), dtype=np.float64)
     if g.shape != theta.shape:
         raise ValueError(
             f"`grad` must return an array of the shape of `theta0`, {theta.shape}; got {g.shape}."
+        )
+    if not np.all(np.isfinite(g)):
+        raise ValueError(
+            f"`grad` returned {g} at theta = {theta} (step {step}); it must be finite "
+            "there. The loss may not be differentiable at that point."
         )
     return g
