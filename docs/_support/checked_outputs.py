@@ -12,9 +12,10 @@ Sybil checks the output written in the Markdown. This module ties the two togeth
   ``pycon`` block and writes the computed output over the written one where they differ:
   only output lines change, never code or prose, and a second run changes nothing.
 - A block whose last digits are rounding noise declares it in its fence,
-  ``tolerance="0.5"`` (relative) and optionally ``tolerance-lines="9-15"`` (which of its
-  output lines). Its numbers are then compared within that tolerance, here and in Sybil
-  (tests/sybil_docs.py), and the page shows the reader a note saying so.
+  ``tolerance="1e-7@4-7 1@8-15"``: a relative tolerance for the numbers of the output
+  lines named (``tolerance="0.5"``: of every line). Its numbers are then compared within
+  that tolerance, here and in Sybil (tests/sybil_docs.py), and the page shows the reader
+  a note saying so.
 
 The check lives in the Markdown layer (a superfences fence, like markdown-exec itself), so
 any builder that runs this Markdown configuration runs the check too.
@@ -50,46 +51,59 @@ COMPUTED: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class Tolerance:
-    """A relative tolerance for the numbers of some output lines of one block."""
+    """Relative tolerances for the numbers of some output lines of one block.
 
-    rtol: float
-    lines: tuple[int, int] | None = None  # 1-based output lines, inclusive; None: all
+    Declared as ``tolerance="RTOL"`` (every output line) or as space-separated rules
+    ``RTOL@A-B`` (output lines A to B, counted from 1), e.g. ``tolerance="1e-7@4-7 1@8-15"``.
+    """
+
+    rules: tuple[tuple[float, int, int], ...]  # (rtol, first line, last line)
 
     @classmethod
     def from_options(cls, options: dict[str, str]) -> Tolerance | None:
-        """Read ``tolerance`` and ``tolerance-lines`` from a fence's options."""
-        rtol, lines = options.get("tolerance"), options.get("tolerance-lines")
-        if rtol is None:
-            if lines is not None:
-                raise ValueError('tolerance-lines="..." needs a tolerance="..." beside it')
+        """Read ``tolerance`` from a fence's options (None when it declares none)."""
+        declared = options.get("tolerance")
+        if declared is None:
             return None
-        value = float(rtol)
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f'tolerance="{rtol}" must be a positive relative tolerance')
-        if lines is None:
-            return cls(value)
-        first, _, last = lines.partition("-")
-        span = (int(first), int(last or first))
-        if not 1 <= span[0] <= span[1]:
-            raise ValueError(f'tolerance-lines="{lines}" must be "A-B" with 1 <= A <= B')
-        return cls(value, span)
+        rules = []
+        for rule in declared.split() or [""]:
+            rtol, _, lines = rule.partition("@")
+            first, _, last = (lines or "1-999999").partition("-")
+            try:
+                value, span = float(rtol), (int(first), int(last or first))
+            except ValueError:
+                value, span = math.nan, (0, 0)
+            if not (math.isfinite(value) and value > 0 and 1 <= span[0] <= span[1]):
+                raise ValueError(
+                    f'tolerance="{declared}": each rule is RTOL or RTOL@A-B, with RTOL > 0 '
+                    "and output lines 1 <= A <= B"
+                )
+            rules.append((value, *span))
+        return cls(tuple(rules))
 
-    def applies(self, line: int) -> bool:
-        """Whether output line ``line`` (1-based) is compared within the tolerance."""
-        return self.lines is None or self.lines[0] <= line <= self.lines[1]
+    def rtol(self, line: int) -> float | None:
+        """The relative tolerance of output line ``line`` (1-based); None: exact."""
+        for rtol, first, last in self.rules:
+            if first <= line <= last:
+                return rtol
+        return None
 
     def note(self) -> str:
         """The sentence a reader sees under the block."""
-        if self.lines is None:
-            where = "its numbers"
-        elif self.lines[0] == self.lines[1]:
-            where = f"the numbers of output line {self.lines[0]}"
-        else:
-            where = f"the numbers of output lines {self.lines[0]}–{self.lines[1]}"
+        parts = []
+        for rtol, first, last in self.rules:
+            if last >= 999999:
+                where = "all output lines" if first == 1 else f"output lines {first} on"
+            else:
+                where = f"output line {first}" if first == last else f"lines {first}–{last}"
+            parts.append(f"{where} to {rtol:g} × the line's largest number")
         return (
-            f"Last digits vary by machine: these digits are rounding noise, so {where} "
-            f"are checked to within a relative {self.rtol:g}; everything else is exact."
+            "Last digits vary by machine: they are rounding noise. The build and the tests "
+            "check the numbers of " + ", ".join(parts) + "; everything else exactly."
         )
+
+    def __str__(self) -> str:
+        return " ".join(f"{rtol:g}@{first}-{last}" for rtol, first, last in self.rules)
 
 
 def _unit(number: str) -> float:
@@ -100,24 +114,24 @@ def _unit(number: str) -> float:
     return 10.0 ** (int(parts["exponent"] or 0) - decimals)
 
 
-def numbers_agree(written: str, computed: str, rtol: float) -> bool:
-    """Two printed numbers agree within ``rtol``, allowing half a unit of each last digit."""
+def numbers_agree(written: str, computed: str, atol: float) -> bool:
+    """Two printed numbers differ by at most ``atol`` plus half a unit of each last digit."""
     a, b = float(written), float(computed)
-    slack = rtol * max(abs(a), abs(b)) + (_unit(written) + _unit(computed)) / 2
-    return abs(a - b) <= slack
+    slack = atol + (_unit(written) + _unit(computed)) / 2
+    return abs(a - b) <= slack + 4 * sys.float_info.epsilon * max(abs(a), abs(b))
 
 
 def line_agrees(written: str, computed: str, rtol: float) -> bool:
-    """The same text around the numbers (up to spacing), and each number within ``rtol``."""
+    """The same text around the numbers (up to spacing), and numbers within ``rtol``.
+
+    ``rtol`` is relative to the largest number of the line: rounding noise in a value
+    moves everything computed from it (its error, say) by the same absolute amount.
+    """
     w, c = NUMBER.split(written), NUMBER.split(computed)
-    if len(w) != len(c):
+    if len(w) != len(c) or any(x.split() != y.split() for x, y in zip(w[::2], c[::2], strict=True)):
         return False
-    for i, (x, y) in enumerate(zip(w, c, strict=True)):
-        if i % 2 == 0 and x.split() != y.split():  # text between the numbers
-            return False
-        if i % 2 == 1 and not numbers_agree(x, y, rtol):
-            return False
-    return True
+    scale = max((abs(float(x)) for x in w[1::2] + c[1::2]), default=0.0)
+    return all(numbers_agree(x, y, rtol * scale) for x, y in zip(w[1::2], c[1::2], strict=True))
 
 
 def _lines(output: str) -> list[str]:
@@ -135,8 +149,8 @@ def disagreements(written: str, computed: str, tolerance: Tolerance | None) -> l
         y = c[n - 1] if n <= len(c) else None
         if x == y:
             continue
-        tolerated = tolerance is not None and tolerance.applies(n)
-        if tolerated and x is not None and y is not None and line_agrees(x, y, tolerance.rtol):
+        rtol = tolerance.rtol(n) if tolerance is not None else None
+        if rtol is not None and x is not None and y is not None and line_agrees(x, y, rtol):
             continue
         bad.append(n)
     return bad
@@ -293,7 +307,7 @@ def report(fence: Fence, computed: str, bad: list[int]) -> str:
         rows.append(f"    written:  {w[n - 1] if n <= len(w) else '(no such line)'}")
         rows.append(f"    computed: {c[n - 1] if n <= len(c) else '(no such line)'}")
     if fence.tolerance:
-        rows.append(f"  (this block declares a tolerance: {fence.tolerance})")
+        rows.append(f'  This block declares tolerance="{fence.tolerance}".')
     rows.append(
         "  After a deliberate change, run `make accept` and read its diff before committing."
     )
@@ -314,13 +328,13 @@ def locate(source: str, md: Any = None) -> list[Fence]:
     return [f for p in pages for f in page_fences(p) if f.source.strip("\n") == wanted]
 
 
-def check(source: str, computed: str, md: Any = None) -> None:
+def check(source: str, computed: str, tolerance: Tolerance | None, md: Any = None) -> None:
     """Fail the build if the output written in ``source`` is not ``computed``."""
-    found = locate(source, md) or [fences(f"```pycon\n{source}\n```")[0]]
-    for fence in found:
-        bad = disagreements(fence.written_output, computed, fence.tolerance)
-        if bad:
-            raise _build_error()(report(fence, computed, bad))
+    written = fences(f"```pycon\n{source}\n```")[0].written_output
+    bad = disagreements(written, computed, tolerance)
+    if bad:
+        found = locate(source, md) or [fences(f"```pycon\n{source}\n```")[0]]
+        raise _build_error()("\n".join(report(fence, computed, bad) for fence in found))
 
 
 # --------------------------------------------------------------------------------------
@@ -337,7 +351,7 @@ def validator(
     """markdown-exec's validator, plus this module's tolerance options."""
     import markdown_exec
 
-    ours = {key: inputs.pop(key) for key in ("tolerance", "tolerance-lines") if key in inputs}
+    ours = {key: inputs.pop(key) for key in ("tolerance",) if key in inputs}
     okay = bool(markdown_exec.validator(language, inputs, options, attrs, md))
     try:
         options["tolerance"] = Tolerance.from_options(ours)
@@ -373,7 +387,7 @@ def _format(source: str, language: str, options: dict[str, Any], md: Any) -> str
         computed = run(code, **run_options)
         COMPUTED[source.strip("\n")] = computed
         if language == "pycon":
-            check(source, computed, md)
+            check(source, computed, tolerance, md)
         return computed
 
     transform: Callable[[str], tuple[str, str]] | None = (
