@@ -35,7 +35,7 @@ serve: $(KATEX)
 # After a deliberate change: re-run every pycon block of docs/ and write its computed output
 # over the written one where they differ (output lines only). Read `git diff docs` first.
 accept: $(STAMP)
-	$(BIN)/python docs/_support/checked_outputs.py accept
+	$(BIN)/python docs/_support/checked_outputs.py accept $(PAGES)
 
 # Debian's chromium for tests/browser (installed with apt-get when run as root).
 chromium:
