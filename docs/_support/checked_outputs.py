@@ -93,13 +93,13 @@ class Tolerance:
         parts = []
         for rtol, first, last in self.rules:
             if last >= 999999:
-                where = "all output lines" if first == 1 else f"output lines {first} on"
+                where = "every output line" if first == 1 else f"output lines {first} on"
             else:
-                where = f"output line {first}" if first == last else f"lines {first}–{last}"
-            parts.append(f"{where} to {rtol:g} × the line's largest number")
+                where = f"output line {first}" if first == last else f"output lines {first}–{last}"
+            parts.append(f"{rtol:g} × the line's largest number in {where}")
         return (
-            "Last digits vary by machine: they are rounding noise. The build and the tests "
-            "check the numbers of " + ", ".join(parts) + "; everything else exactly."
+            "Last digits vary by machine (rounding noise). The build and the tests accept a "
+            f"difference of up to {' and '.join(parts)}; everything else must match exactly."
         )
 
     def __str__(self) -> str:
