@@ -163,14 +163,36 @@ def build(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_an_altered_output_fails_the_build_with_page_line_and_both_texts(tmp_path: Path) -> None:
-    # A one-page site with the real site's fence configuration (mkdocs.yml's custom_fences).
+FENCES = """\
+  - admonition
+  - pymdownx.details
+  - pymdownx.superfences:
+      custom_fences:
+        - name: pycon
+          class: pycon
+          validator: !!python/name:checked_outputs.validator
+          format: !!python/name:checked_outputs.formatter
+"""
+
+
+def test_the_site_runs_its_fences_through_the_check() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    fences_config = config[config.index("  - pymdownx.superfences:") :]
-    fences_config = fences_config[: fences_config.index("  - pymdownx.tabbed")]
+    for language in ["pycon", "python"]:
+        entry = (
+            f"- name: {language}\n          class: {language}\n"
+            "          validator: !!python/name:checked_outputs.validator\n"
+            "          format: !!python/name:checked_outputs.formatter\n"
+        )
+        assert entry in config, f"mkdocs.yml: {language} fences bypass the output check"
+    assert "languages: []" in config  # markdown-exec's own fences would win otherwise
+
+
+def test_an_altered_output_fails_the_build_with_page_line_and_both_texts(tmp_path: Path) -> None:
+    # A one-page site with the site's fence configuration; the block is in an exercise's
+    # solution (a fence indented in an admonition), where it must be checked all the same.
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        f"site_name: t\nmarkdown_extensions:\n{fences_config}"
+        f"site_name: t\nmarkdown_extensions:\n{FENCES}"
         "plugins:\n  - markdown-exec:\n      languages: []\n",
         encoding="utf-8",
     )
@@ -179,20 +201,22 @@ def test_an_altered_output_fails_the_build_with_page_line_and_both_texts(tmp_pat
     exact = f"[{4 + 2 * math.exp(2)!r}, {1 + math.exp(2)!r}]"
     text = (
         "# Page\n\nThe gradient:\n\n"
-        '```pycon exec="on" source="console"\n'
-        ">>> import gradref\n"
-        ">>> from gradref.examples import f\n"
-        '>>> print(gradref.gradient(f, [1.0, 2.0], scheme="complex").tolist())\n'
-        "{}\n"
-        "```\n"
+        '??? success "Solution"\n'
+        '    ```pycon exec="on" source="console"\n'
+        "    >>> import gradref\n"
+        "    >>> from gradref.examples import f\n"
+        '    >>> print(gradref.gradient(f, [1.0, 2.0], scheme="complex").tolist())\n'
+        "    {}\n"
+        "    ```\n"
     )
     page.write_text(text.format(exact), encoding="utf-8")
     result = build(tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "18.7781121978613" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
     altered = exact.replace("8", "9")
     page.write_text(text.format(altered), encoding="utf-8")
     result = build(tmp_path)
     assert result.returncode == 1
-    assert f"{page}:9\n    written:  {altered}\n    computed: {exact}\n" in result.stderr
+    assert f"{page}:10\n    written:  {altered}\n    computed: {exact}\n" in result.stderr
     assert "Traceback" not in result.stderr

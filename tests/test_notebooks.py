@@ -85,3 +85,35 @@ def test_the_built_site_links_every_notebook() -> None:
         assert link in html, f"{page.name}: no notebook link beside the edit button"
         nb = nbformat.read(SITE / "notebooks" / f"{name.name}.ipynb", as_version=4)
         nbformat.validate(nb)
+
+
+def test_an_exercise_solution_becomes_a_title_and_a_code_cell() -> None:
+    text = (
+        "Prose with $x^2$ and a [link](gradient.md#the-gradient).\n\n"
+        '??? success "Solution"\n'
+        "    Indented prose.\n\n"
+        '    ```pycon exec="on" source="console"\n'
+        "    >>> def g(x):\n"
+        "    ...     return x + 1\n"
+        "    ...\n"
+        "    >>> print(g(41))\n"
+        "    42\n"
+        "    ```\n\n"
+        "<!-- invisible-code-block: python\n"
+        "assert True\n"
+        "-->\n"
+        "After.\n"
+    )
+    nb = notebook(text, site_url="https://example.org/site/")
+    kinds = [(c.cell_type, c.source) for c in nb.cells[2:]]
+    assert kinds == [
+        (
+            "markdown",
+            "Prose with $x^2$ and a [link](https://example.org/site/gradient/#the-gradient)."
+            "\n\n**Solution**\nIndented prose.",
+        ),
+        ("code", "def g(x):\n    return x + 1\n\nprint(g(41))"),
+        ("markdown", "After."),
+    ]
+    assert nb.cells[3].outputs[0].text == "42\n"
+    nbformat.validate(nb)
