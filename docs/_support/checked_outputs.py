@@ -12,8 +12,9 @@ Sybil checks the output written in the Markdown. This module ties the two togeth
   ``pycon`` block and writes the computed output over the written one where they differ:
   only output lines change, never code or prose, and a second run changes nothing.
 - A block whose last digits are rounding noise declares it in its fence,
-  ``tolerance="1e-7@4-7 1@8-15"``: a relative tolerance for the numbers of the output
-  lines named (``tolerance="0.5"``: of every line). Its numbers are then compared within
+  ``tolerance="1e-7@1-8 1@9-15"``: the numbers of output lines 1-8 may differ by 1e-7
+  times the largest number of their line, those of lines 9-15 by once it
+  (``tolerance="0.5"``: every line). Its numbers are then compared within
   that tolerance, here and in Sybil (tests/sybil_docs.py), and the page shows the reader
   a note saying so.
 
@@ -51,10 +52,11 @@ COMPUTED: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Relative tolerances for the numbers of some output lines of one block.
+    """Tolerances for the numbers of some output lines of one block, relative to the
+    largest number of each line.
 
     Declared as ``tolerance="RTOL"`` (every output line) or as space-separated rules
-    ``RTOL@A-B`` (output lines A to B, counted from 1), e.g. ``tolerance="1e-7@4-7 1@8-15"``.
+    ``RTOL@A-B`` (output lines A to B, counted from 1), e.g. ``tolerance="1e-7@1-8 1@9-15"``.
     """
 
     rules: tuple[tuple[float, int, int], ...]  # (rtol, first line, last line)
