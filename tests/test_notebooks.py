@@ -117,3 +117,13 @@ def test_an_exercise_solution_becomes_a_title_and_a_code_cell() -> None:
     ]
     assert nb.cells[3].outputs[0].text == "42\n"
     nbformat.validate(nb)
+
+
+def test_the_hosted_notebook_installs_gradref_from_the_repository() -> None:
+    text = '```python exec="on" html="1"\nprint("<p>figure</p>")\n```\n'
+    hosted = notebook(text, repo_url="https://github.com/owner/gradref/").cells[0].source
+    assert '%pip install --quiet "gradref @ git+https://github.com/owner/gradref"' in hosted
+    assert "git clone --quiet --depth 1 https://github.com/owner/gradref/" in hosted
+    local = notebook(text).cells[0].source
+    assert f'%pip install --quiet "gradref @ {ROOT.as_uri()}"' in local
+    assert f'sys.path.insert(0, "{ROOT / "docs" / "_support"}")' in local
