@@ -93,10 +93,10 @@ def check_gradient(
       less than $\eta = 2^{-1074}$, the smallest double; the scheme divides the
       difference of such values by $h_i$ ($c_s$ = 1 central, 2 one-sided, 6.6 richardson;
       for the complex step, which subtracts nothing, $S = 0$ and $c_s = 1$);
-    - $\phi = 4 \varepsilon (\|\hat{\mathbf{g}}\|_\infty + \sum_j |x_j \hat g_j|)
-      + 2^{-1022}$, the rounding of a derivative formula itself: a component that is
-      zero can come out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose
-      relative precision.
+    - $\phi = 4 \varepsilon (\max_j |\hat g_j| + \sum_j |x_j \hat g_j|) + 2^{-1022}$,
+      the rounding of a derivative formula itself: a component that is zero can come
+      out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose relative
+      precision.
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
     `x` and the scheme only, never on ``grad``.
@@ -156,6 +156,8 @@ def check_gradient(
     The difference is the missing $(1 - x)\,e^{xy} = e^{0.75}/2$. The right derivation
     passes, each component well inside its tolerance:
 
+    >>> import gradref
+    >>> from gradref.examples import f, grad_f
     >>> result = gradref.check_gradient(f, grad_f, [0.5, 1.5])
     >>> print(result.passed, f"{result.ratio:.2f}", (result.tolerances < 1e-8).tolist())
     True 0.02 [True, True]

@@ -400,6 +400,8 @@ def test_every_code_block_runs_as_copied(
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.bring_to_front()
+        # Exercise solutions are collapsed (??? blocks): open them, as a reader would.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         blocks = page.evaluate(BLOCKS, COPY_BUTTON)
         runnable = []
         for block in blocks:
