@@ -12,9 +12,10 @@ from numpy.typing import ArrayLike, NDArray
 from gradref._finite_differences import (
     Objective,
     Scheme,
-    _check_scheme,
+    UserFunction,
     _default_steps,
-    _evaluate,
+    check_scheme,
+    evaluate,
     gradient,
     partial_derivative,
 )
@@ -165,7 +166,7 @@ def check_gradient(
     point = as_point(x)
     tolerance = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
-    name = _check_scheme(scheme)
+    name = check_scheme(scheme)
     analytic = _analytic(grad, point)
     numerical = gradient(f, point, h=step, scheme=scheme)
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
@@ -177,7 +178,7 @@ def check_gradient(
     if name == "complex":
         size = 0.0
     else:
-        value = _evaluate(f, point[np.newaxis], vectorized=False, complex_step=False)[0]
+        value = evaluate(UserFunction(f), point[np.newaxis], complex_step=False)[0, 0]
         size = abs(float(value)) + sensitivity
     rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
     formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
