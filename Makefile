@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KATEX := docs/assets/vendor/katex/katex.min.js
+KATEX := docs/assets/vendor/katex/katex.min.css
 # The docs' figure helpers (docs/_support) are imported by code blocks run at build time.
 export PYTHONPATH := $(CURDIR)/docs/_support
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
@@ -22,8 +22,8 @@ $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(STAMP)
 	$(BIN)/python scripts/vendor_assets.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check gradref tests scripts docs benchmarks conftest.py
-	$(BIN)/ruff format --check gradref tests scripts docs benchmarks conftest.py
+	$(BIN)/ruff check gradref gradref_docs tests scripts docs benchmarks conftest.py
+	$(BIN)/ruff format --check gradref gradref_docs tests scripts docs benchmarks conftest.py
 	$(BIN)/mypy gradref
 
 site: $(KATEX)
