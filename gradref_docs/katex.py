@@ -166,7 +166,8 @@ class _KeepSource(Preprocessor):
         self.extension.source = "\n".join(lines)
         # MkDocs gives each page's Markdown instance a "relpath" treeprocessor that
         # knows the page's file.
-        relpath = self.md.treeprocessors.get("relpath", None)
+        treeprocessors = self.md.treeprocessors  # a Registry: no .get()
+        relpath = treeprocessors["relpath"] if "relpath" in treeprocessors else None  # noqa: SIM401
         page_file = getattr(relpath, "file", None)
         if page_file is not None:
             _current_page = str(page_file.src_uri)
@@ -184,6 +185,8 @@ class _RenderMath(Postprocessor):
         self.extension = extension
 
     def run(self, text: str) -> str:
+        if '<script type="math/tex' in text:
+            raise KatexError("pymdownx.arithmatex needs `generic: true` for gradref_docs.katex")
         katex = renderer(self.extension.node(), self.extension.node_modules())
 
         def replace(match: re.Match[str]) -> str:
@@ -191,7 +194,7 @@ class _RenderMath(Postprocessor):
             opening, closing = WRAPS[tag]
             tex = html.unescape(match["tex"]).strip()
             if tex.startswith(opening) and tex.endswith(closing):
-                tex = tex[len(opening) : -len(closing)]
+                tex = tex[len(opening) : -len(closing)].strip()
             try:
                 rendered = katex.render(tex, display=tag == "div")
             except KatexError as error:
@@ -210,7 +213,7 @@ class _RenderMath(Postprocessor):
         else:
             place = "Markdown whose page is not known"
         source = extension.source
-        found = source.find(tex.strip())
+        found = source.find(tex)
         if found >= 0:
             line = source.count("\n", 0, found) + 1
             context = source.splitlines()[line - 1].strip()
