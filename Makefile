@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/docs/_support
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test lint site serve chromium bench clean
+.PHONY: test lint site site-pages serve chromium bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ lint: $(STAMP)
 site: $(KATEX)
 	$(BIN)/mkdocs build --strict
 
+# The site as .github/workflows/pages.yml builds it (`make site` with SITE_URL under a
+# /REPO/ path, REPO_URL and EDIT_URI set), for 127.0.0.1 instead of OWNER.github.io: the
+# browser suite serves site-pages/ under /gradref/ as Pages would (test_pages_exact.py).
+PAGES_PORT ?= 8765
+site-pages: $(KATEX)
+	SITE_URL=http://127.0.0.1:$(PAGES_PORT)/gradref/ \
+	REPO_URL=https://github.com/OWNER/gradref \
+	EDIT_URI=edit/main/docs/ \
+	$(BIN)/mkdocs build --strict --site-dir site-pages
+
 serve: $(KATEX)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
@@ -36,7 +46,7 @@ serve: $(KATEX)
 chromium:
 	bash scripts/ensure_chromium.sh
 
-test: lint site chromium
+test: lint site site-pages chromium
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -44,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/accuracy.py
 
 clean:
-	rm -rf $(VENV) site node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site site-pages node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis
