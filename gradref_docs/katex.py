@@ -36,6 +36,7 @@ from typing import Any
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).with_name("katex_server.cjs")
@@ -48,6 +49,10 @@ FORMULA = re.compile(
     re.DOTALL,
 )
 WRAPS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# The text of KaTeX's MathML without its TeX annotation, e.g. "∇f" for \nabla f.
+ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
+MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
 
 # The page MkDocs is rendering, remembered for the Markdown instances that render parts
 # of it without knowing it (mkdocstrings renders each docstring with its own instance).
@@ -164,6 +169,7 @@ class _KeepSource(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         global _current_page
         self.extension.source = "\n".join(lines)
+        self.extension.rendering = True
         # MkDocs gives each page's Markdown instance a "relpath" treeprocessor that
         # knows the page's file.
         treeprocessors = self.md.treeprocessors  # a Registry: no .get()
@@ -177,6 +183,70 @@ class _KeepSource(Preprocessor):
         return lines
 
 
+def tex_of(element: Any) -> tuple[str, bool] | None:
+    """Return the TeX and display mode of an arithmatex element (None for another)."""
+    if element.get("class") != "arithmatex" or element.tag not in WRAPS:
+        return None
+    opening, closing = WRAPS[element.tag]
+    tex = (element.text or "").strip()
+    if not (tex.startswith(opening) and tex.endswith(closing)):
+        return None
+    return tex[len(opening) : -len(closing)].strip(), element.tag == "div"
+
+
+class _HeadingLabels(Treeprocessor):
+    """Pause the rendering for the table of contents, and label headings that hold math.
+
+    toc (priority 5, after this) runs the postprocessors over every heading to make its
+    id and name: paused, the ids stay those of the TeX source, as without KaTeX, and each
+    heading with math is labelled with its text, the math as MathML's text ("How small
+    should h be?"), for the table of contents.
+    """
+
+    def __init__(self, md: Markdown, extension: KatexExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: Any) -> None:
+        self.extension.rendering = False
+        katex = None
+        for heading in (element for element in root.iter() if element.tag in HEADINGS):
+            if "data-toc-label" in heading.attrib:
+                continue
+            parts = [heading.text or ""]
+            has_math = False
+            for child in heading:
+                formula = tex_of(child)
+                if formula is None:
+                    parts.append("".join(child.itertext()))
+                else:
+                    has_math = True
+                    katex = katex or renderer(self.extension.node(), self.extension.node_modules())
+                    parts.append(mathml_text(katex.render(*formula)))
+                parts.append(child.tail or "")
+            if has_math:
+                heading.set("data-toc-label", " ".join("".join(parts).split()))
+
+
+class _ResumeRendering(Treeprocessor):
+    """After the table of contents (priority 5), the postprocessor renders again."""
+
+    def __init__(self, md: Markdown, extension: KatexExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: Any) -> None:
+        self.extension.rendering = True
+
+
+def mathml_text(rendered: str) -> str:
+    """Return the text of KaTeX's MathML, without the TeX annotation ("∇f" for ∇f)."""
+    found = MATHML.search(rendered)
+    if found is None:
+        return ""
+    return html.unescape(re.sub(r"<[^>]+>", "", ANNOTATION.sub("", found.group())))
+
+
 class _RenderMath(Postprocessor):
     """Replaces the TeX in each arithmatex element of the finished HTML with KaTeX's."""
 
@@ -185,6 +255,8 @@ class _RenderMath(Postprocessor):
         self.extension = extension
 
     def run(self, text: str) -> str:
+        if not self.extension.rendering:  # toc is making ids and names: see _HeadingLabels
+            return text
         if '<script type="math/tex' in text:
             raise KatexError("pymdownx.arithmatex needs `generic: true` for gradref_docs.katex")
         katex = renderer(self.extension.node(), self.extension.node_modules())
@@ -235,6 +307,7 @@ class KatexExtension(Extension):
         super().__init__(**kwargs)
         self.source = ""
         self.page: str | None = None
+        self.rendering = True
 
     def node(self) -> str:
         """Return the configured node, else `find_node()`."""
@@ -249,6 +322,8 @@ class KatexExtension(Extension):
         """Keep the source first, render last (after the raw HTML is back in place)."""
         md.registerExtension(self)
         md.preprocessors.register(_KeepSource(md, self), "katex_source", 200)
+        md.treeprocessors.register(_HeadingLabels(md, self), "katex_heading_labels", 6)
+        md.treeprocessors.register(_ResumeRendering(md, self), "katex_resume", 4)
         md.postprocessors.register(_RenderMath(md, self), "katex", 5)
 
 

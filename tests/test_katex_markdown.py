@@ -97,3 +97,22 @@ def test_arithmatex_in_mathjax_mode_is_refused() -> None:
     md = markdown.Markdown(extensions=["pymdownx.arithmatex", katex.KatexExtension()])
     with pytest.raises(katex.KatexError, match="needs `generic: true`"):
         md.convert("$x$")
+
+
+def test_headings_keep_their_tex_anchor_and_list_the_math_as_text_in_the_toc() -> None:
+    md = markdown.Markdown(
+        extensions=["pymdownx.arithmatex", "toc", katex.KatexExtension()],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    html = md.convert("## How small should $h$ be?\n\n## Why $\\nabla f$ points up\n")
+    # The anchors are those of the TeX source (links to them predate KaTeX here).
+    assert [token["id"] for token in md.toc_tokens] == [
+        "how-small-should-h-be",
+        "why-nabla-f-points-up",
+    ]
+    assert [token["name"] for token in md.toc_tokens] == [
+        "How small should h be?",
+        "Why ∇f points up",
+    ]
+    # The headings themselves show KaTeX's rendering.
+    assert html.count('<span class="katex">') == 2
