@@ -9,12 +9,14 @@ no service worker) in Chromium, and prints, per page: the bytes transferred (the
 every response body, fonts, figures, scripts and the search index included), the page's
 own HTML (which carries its math, rendered by KaTeX at build time), the number of
 requests, the first contentful paint, and the milliseconds from navigation start until
-the math is rendered (every .arithmatex holds KaTeX output: at the first frame, since
-the HTML comes with it). Each page is marked PASS or OVER against the
-budget (default 1 MB = 1,000,000 bytes). The local server sends files uncompressed, as
-counted; "gzip KiB" is what the same files weigh gzipped (-6), as a static host such as
-GitHub Pages would send them, for information. A benchmark that prints figures, not a test:
-it exits 0 either way (2 if the site or Chromium is missing).
+the first frame after parsing in which every .arithmatex holds KaTeX output (with the
+math rendered at build time, that is when the document finishes parsing; the math is
+already in the first paint, which tests/browser/test_layout.py checks). Each page is
+marked PASS or OVER against the budget (default 1 MB = 1,000,000 bytes). The local
+server sends files uncompressed, as counted; "gzip KiB" is what the same files weigh
+gzipped (-6), as a static host such as GitHub Pages would send them, for information.
+A benchmark that prints figures, not a test: it exits 0 either way (2 if the site or
+Chromium is missing).
 """
 
 from __future__ import annotations
