@@ -4,13 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KATEX := docs/assets/vendor/katex/katex.min.js
+KATEX := docs/assets/vendor/katex/katex.min.css
 # The docs' figure helpers (docs/_support) are imported by code blocks run at build time.
 export PYTHONPATH := $(CURDIR)/docs/_support
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test lint site serve accept chromium bench clean
+.PHONY: test lint site site-pages serve accept chromium bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,22 @@ $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(STAMP)
 	$(BIN)/python scripts/vendor_assets.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check gradref tests scripts docs benchmarks conftest.py
-	$(BIN)/ruff format --check gradref tests scripts docs benchmarks conftest.py
+	$(BIN)/ruff check gradref gradref_docs tests scripts docs benchmarks conftest.py
+	$(BIN)/ruff format --check gradref gradref_docs tests scripts docs benchmarks conftest.py
 	$(BIN)/mypy gradref
 
 site: $(KATEX)
 	$(BIN)/mkdocs build --strict
+
+# The site as .github/workflows/pages.yml builds it (`make site` with SITE_URL under a
+# /REPO/ path, REPO_URL and EDIT_URI set), for 127.0.0.1 instead of OWNER.github.io: the
+# browser suite serves site-pages/ under /gradref/ as Pages would (test_pages_exact.py).
+PAGES_PORT ?= 8765
+site-pages: $(KATEX)
+	SITE_URL=http://127.0.0.1:$(PAGES_PORT)/gradref/ \
+	REPO_URL=https://github.com/OWNER/gradref \
+	EDIT_URI=edit/main/docs/ \
+	$(BIN)/mkdocs build --strict --site-dir site-pages
 
 serve: $(KATEX)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -41,7 +51,7 @@ accept: $(STAMP)
 chromium:
 	bash scripts/ensure_chromium.sh
 
-test: lint site chromium
+test: lint site site-pages chromium
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -49,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/accuracy.py
 
 clean:
-	rm -rf $(VENV) site node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site site-pages node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis

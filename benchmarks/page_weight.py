@@ -6,13 +6,17 @@ Run after `make site`:
 
 Serves `site/` on 127.0.0.1, loads each page cold (a fresh browser context: empty cache,
 no service worker) in Chromium, and prints, per page: the bytes transferred (the sum of
-every response body, fonts, figures, scripts and the search index included), the number
-of requests, and the milliseconds from navigation start until the math is rendered
-(every .arithmatex holds KaTeX output). Each page is marked PASS or OVER against the
-budget (default 1 MB = 1,000,000 bytes). The local server sends files uncompressed, as
-counted; "gzip KiB" is what the same files weigh gzipped (-6), as a static host such as
-GitHub Pages would send them, for information. A benchmark that prints figures, not a test:
-it exits 0 either way (2 if the site or Chromium is missing).
+every response body, fonts, figures, scripts and the search index included), the page's
+own HTML (which carries its math, rendered by KaTeX at build time), the number of
+requests, the first contentful paint, and the milliseconds from navigation start until
+the first frame after parsing in which every .arithmatex holds KaTeX output (with the
+math rendered at build time, that is when the document finishes parsing; the math is
+already in the first paint, which tests/browser/test_layout.py checks). Each page is
+marked PASS or OVER against the budget (default 1 MB = 1,000,000 bytes). The local
+server sends files uncompressed, as counted; "gzip KiB" is what the same files weigh
+gzipped (-6), as a static host such as GitHub Pages would send them, for information.
+A benchmark that prints figures, not a test: it exits 0 either way (2 if the site or
+Chromium is missing).
 """
 
 from __future__ import annotations
@@ -102,12 +106,16 @@ def measure(browser: Any, url: str, site: Path) -> dict[str, Any]:
         except PlaywrightTimeoutError:  # reported as "never" in the table
             math_ms = None
         formulas = page.evaluate("document.querySelectorAll('.arithmatex').length")
+        fcp: float | None = page.evaluate(
+            "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+        )
         transferred = compressed = 0
         for request in finished:
             if request.url.startswith(("data:", "blob:")):
                 continue
             transferred += body_size(request)
             compressed += gzipped_size(served_file(site, request.url))
+        html = served_file(site, url)
     finally:
         context.close()
     requests = len([r for r in finished if not r.url.startswith(("data:", "blob:"))])
@@ -117,7 +125,10 @@ def measure(browser: Any, url: str, site: Path) -> dict[str, Any]:
         "requests": requests + len(failed),
         "failed": failed,
         "math_ms": math_ms,
+        "fcp_ms": fcp,
         "formulas": formulas,
+        "html": html.stat().st_size,
+        "html_gzip": gzipped_size(html),
     }
 
 
@@ -149,17 +160,20 @@ def main() -> int:
     budget = options.budget
     print(f"Cold load of each page of {site} (budget {budget:,} bytes transferred)\n")
     header = (
-        f"{'page':<26} {'bytes':>11} {'KiB':>7} {'gzip KiB':>8} {'requests':>8} "
-        f"{'math ms':>7} {'formulas':>8}"
+        f"{'page':<26} {'bytes':>11} {'KiB':>7} {'gzip KiB':>8} {'HTML KiB':>8} "
+        f"{'gzip':>6} {'requests':>8} {'FCP ms':>6} {'math ms':>7} {'formulas':>8}"
     )
     print(f"{header}  budget")
     print("-" * (len(header) + 8))
     for page, row in rows:
         math = "never" if row["math_ms"] is None else f"{row['math_ms']:.0f}"
+        fcp = "-" if row["fcp_ms"] is None else f"{row['fcp_ms']:.0f}"
         verdict = "PASS" if row["bytes"] <= budget else "OVER"
         print(
             f"{page:<26} {row['bytes']:>11,} {row['bytes'] / 1024:>7.1f} "
-            f"{row['gzip'] / 1024:>8.1f} {row['requests']:>8} {math:>7} {row['formulas']:>8}  "
+            f"{row['gzip'] / 1024:>8.1f} {row['html'] / 1024:>8.1f} "
+            f"{row['html_gzip'] / 1024:>6.1f} "
+            f"{row['requests']:>8} {fcp:>6} {math:>7} {row['formulas']:>8}  "
             f"{verdict}"
         )
         for url in row["failed"]:

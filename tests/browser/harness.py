@@ -75,7 +75,11 @@ def rebase_sitemap(sitemap: Path, base_url: str) -> bytes | None:
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site quietly, with its sitemap rebased onto this server.
+    """Serves the built site quietly, as GitHub Pages does, with its sitemap rebased.
+
+    The site lives under `base_path` ("/" or, as on Pages, "/REPO/"): every other path
+    answers 404, and so does any missing file, with the site's own 404.html as the body
+    when it has one (Pages serves that page for every miss).
 
     Material's instant navigation only intercepts links to URLs listed in sitemap.xml,
     which mkdocs writes with `site_url` (e.g. http://127.0.0.1:8000/); Material rebases
@@ -85,12 +89,39 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """
 
     base_url = ""  # set on the subclass made for each server
+    base_path = "/"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def translate_path(self, path: str) -> str:
+        # Outside base_path: a path that cannot exist, so the answer is a 404.
+        request_path = urlsplit(path).path
+        if not request_path.startswith(self.base_path):
+            return str(Path(self.directory, ".no such file: outside base_path"))
+        return super().translate_path("/" + path[len(self.base_path) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory, "404.html")
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def do_GET(self) -> None:
-        if urlsplit(self.path).path != "/sitemap.xml":
+        if urlsplit(self.path).path + "/" == self.base_path != "/":  # /REPO: as Pages does
+            self.send_response(301)
+            self.send_header("Location", self.base_path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if urlsplit(self.path).path != self.base_path + "sitemap.xml":
             super().do_GET()
             return
         body = rebase_sitemap(Path(self.directory, "sitemap.xml"), self.base_url)
@@ -111,17 +142,36 @@ class _QuietServer(http.server.ThreadingHTTPServer):
         pass  # a browser closing a connection early is not an error of the site
 
 
-@contextlib.contextmanager
-def serve_site(site: Path) -> Iterator[str]:
-    """Serve `site` on HOST at a free port, in a background thread, while in the block.
+def built_site_url(site: Path) -> str | None:
+    """The `site_url` the site was built with: its sitemap's shortest <loc>, or None."""
+    sitemap = site / "sitemap.xml"
+    if not sitemap.is_file():
+        return None
+    locations = re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", sitemap.read_text(encoding="utf-8"))
+    return min(locations, key=len) if locations else None
 
-    Yields the base URL ("http://127.0.0.1:PORT/"); the sitemap is rebased onto it (see
-    `_SiteHandler`). The server is shut down when the block exits.
+
+@contextlib.contextmanager
+def serve_site(site: Path, base_path: str = "/", port: int = 0) -> Iterator[str]:
+    """Serve `site` under `base_path` on HOST, in a background thread, while in the block.
+
+    Yields the site's URL ("http://127.0.0.1:PORT/" or ".../REPO/" for base_path
+    "/REPO/"); every path outside base_path, and every missing file, answers 404 with
+    the site's 404.html (as GitHub Pages does), and the sitemap is rebased onto the URL
+    (see `_SiteHandler`). `port` 0 takes a free one; if the port asked for is taken, a
+    free one is used instead. The server is shut down when the block exits.
     """
+    if not (base_path.startswith("/") and base_path.endswith("/")):
+        raise ValueError(f"base_path must start and end with '/', got {base_path!r}")
     handler_class: type[_SiteHandler] = type("Handler", (_SiteHandler,), {})
-    server = _QuietServer((HOST, 0), functools.partial(handler_class, directory=str(site)))
-    url = f"http://{HOST}:{server.server_address[1]}/"
+    handler = functools.partial(handler_class, directory=str(site))
+    try:
+        server = _QuietServer((HOST, port), handler)
+    except OSError:  # the port is taken
+        server = _QuietServer((HOST, 0), handler)
+    url = f"http://{HOST}:{server.server_address[1]}{base_path}"
     handler_class.base_url = url
+    handler_class.base_path = base_path
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -130,3 +180,15 @@ def serve_site(site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def serve_built_site(site: Path) -> Iterator[str]:
+    """Serve `site` where it was built to live: under the path of its `site_url` (say
+    "/gradref/" for a Pages build), on its port when that is free. Yields the URL."""
+    built = built_site_url(site)
+    parts = urlsplit(built or "/")
+    base_path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
+    port = parts.port if parts.hostname == HOST and parts.port else 0
+    with serve_site(site, base_path, port) as url:
+        yield url

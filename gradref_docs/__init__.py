@@ -1,0 +1,1 @@
+"""Build-time helpers of the gradref site (not part of the gradref package)."""
