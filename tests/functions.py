@@ -4,13 +4,15 @@
 
     f(x) = sum_j a_j sin(w_j . x + p_j) + c exp(v . x)
 
-whose gradient and third directional derivatives are known in closed form, so the
-tests compare `gradref` with exact values rather than with another numerical method.
+whose gradient and directional derivatives of every order are known in closed form, so
+the tests compare `gradref` with exact values rather than with another numerical method,
+and bound what they cannot compute (higher derivatives near x, rounding) exactly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import exp
 from typing import Any
 
 import numpy as np
@@ -54,6 +56,45 @@ class Smooth:
         trig = [np.sin, np.cos, lambda z: -np.sin(z), lambda z: -np.cos(z)][order % 4]
         waves = self.a * trig(phase) * self.w[:, i] ** order
         return float(waves.sum() + self.c * np.exp(self.v @ x) * self.v[i] ** order)
+
+    def derivative_bound(self, x: NDArray[np.float64], i: int, order: int, reach: float) -> float:
+        """An upper bound of |∂^order f/∂x_i^order| on the segment x + t e_i, |t| <= reach.
+
+        |sin| and |cos| are at most 1, and e^(v.x + v_i t) <= e^(v.x + |v_i| reach).
+        """
+        waves = np.abs(self.a) @ np.abs(self.w[:, i]) ** order
+        growth = exp(float(self.v @ x) + abs(self.v[i]) * reach)
+        return float(waves + abs(self.c) * growth * abs(self.v[i]) ** order)
+
+    def rounding_bound(self, x: NDArray[np.float64], reach: float) -> float:
+        """An upper bound of |fl(f(y)) - f(y)| for every y within `reach` of x (max-norm).
+
+        The standard model (Higham, Accuracy and Stability, ch. 3): the phase w_j.y + p_j
+        is off by at most γ_{n+1}(|w_j|.|y| + |p_j|), which moves sin by as much; sin and
+        exp add at most 4 ulps (numpy's SIMD paths promise that), the sum over j γ_m. The
+        constant 2(n + m) + 16 covers these terms with a margin of 2.
+        """
+        m, n = self.w.shape
+        y = np.abs(x) + reach
+        phases = 1 + np.abs(self.w) @ y + np.abs(self.p)
+        growth = exp(float(self.v @ x) + float(np.abs(self.v).sum()) * reach)
+        size = np.abs(self.a) @ phases + abs(self.c) * growth * (1 + np.abs(self.v) @ y)
+        return (2 * (n + m) + 16) * UNIT_ROUNDOFF * float(size)
+
+    def grad_rounding_bound(self, x: NDArray[np.float64], i: int) -> float:
+        """An upper bound of |fl(∂f/∂x_i) - ∂f/∂x_i| at x, for `grad` and the complex step.
+
+        As `rounding_bound`, with each term of the sum weighted by its derivative's factor.
+        """
+        m, n = self.w.shape
+        phases = 1 + np.abs(self.w) @ np.abs(x) + np.abs(self.p)
+        size = np.abs(self.a * self.w[:, i]) @ phases + abs(self.c * self.v[i]) * exp(
+            float(self.v @ x)
+        ) * (1 + np.abs(self.v) @ np.abs(x))
+        return (2 * (n + m) + 16) * UNIT_ROUNDOFF * float(size)
+
+
+UNIT_ROUNDOFF = 2.0**-53
 
 
 def _vector(n: int, bound: float) -> st.SearchStrategy[NDArray[np.float64]]:

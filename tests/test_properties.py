@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.differentiate import derivative
@@ -19,7 +19,6 @@ def unit_vectors(n: int) -> st.SearchStrategy[np.ndarray]:
     return points(n).filter(lambda v: np.linalg.norm(v) > 1e-3).map(lambda v: v / np.linalg.norm(v))
 
 
-@settings(max_examples=50, deadline=None)
 @given(data=st.data(), n=dimensions)
 def test_gradient_matches_the_exact_gradient(data: st.DataObject, n: int) -> None:
     fun: Smooth = data.draw(smooth_functions(n))
@@ -30,7 +29,6 @@ def test_gradient_matches_the_exact_gradient(data: st.DataObject, n: int) -> Non
     assert_allclose(gradref.gradient(fun, x, scheme="complex"), exact, rtol=0, atol=1e-13 * scale)
 
 
-@settings(max_examples=50, deadline=None)
 @given(data=st.data(), n=dimensions, a=st.floats(-3, 3), b=st.floats(-3, 3))
 def test_linearity(data: st.DataObject, n: int, a: float, b: float) -> None:
     # ∇(af + bg) = a∇f + b∇g, all three gradients computed numerically.
@@ -45,7 +43,6 @@ def test_linearity(data: st.DataObject, n: int, a: float, b: float) -> None:
     assert_allclose(combined, separate, rtol=0, atol=1e-13 * scale)
 
 
-@settings(max_examples=50, deadline=None)
 @given(data=st.data(), n=dimensions)
 def test_directional_derivative_is_the_derivative_along_the_line(
     data: st.DataObject, n: int
@@ -67,7 +64,6 @@ def test_directional_derivative_is_the_derivative_along_the_line(
     assert d == pytest.approx(float(fun.grad(x) @ u), abs=1e-13 * scale)
 
 
-@settings(max_examples=50, deadline=None)
 @given(data=st.data(), n=st.integers(2, 5))
 def test_steepest_ascent(data: st.DataObject, n: int) -> None:
     # For every unit u, D_u f <= ‖∇f‖, with equality at u = ∇f/‖∇f‖ (Cauchy–Schwarz).
@@ -83,7 +79,6 @@ def test_steepest_ascent(data: st.DataObject, n: int) -> None:
         assert steepest == pytest.approx(norm, rel=1e-12)
 
 
-@settings(max_examples=50, deadline=None)
 @given(data=st.data())
 def test_orthogonal_to_level_sets(data: st.DataObject) -> None:
     # In 2-D the level curve through x runs along the gradient turned by 90 degrees:
