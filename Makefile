@@ -57,7 +57,8 @@ site-zensical: $(KATEX)
 NPY_OFF ?=
 test-noavx512: $(KATEX)
 	@off="$$($(BIN)/python scripts/numpy_avx512.py --extra $(NPY_OFF))"; \
-	echo "NPY_DISABLE_CPU_FEATURES=\"$$off\" ($${off:+turned off}$${off:-this CPU has no AVX-512 path to turn off})"; \
+	[ -n "$$off" ] || note=" (this CPU has no AVX-512 path to turn off)"; \
+	echo "NPY_DISABLE_CPU_FEATURES=\"$$off\"$$note"; \
 	NPY_DISABLE_CPU_FEATURES="$$off" $(BIN)/python scripts/numpy_avx512.py --check && \
 	NPY_DISABLE_CPU_FEATURES="$$off" $(BIN)/pytest -q -p no:cacheprovider gradref docs
 
