@@ -66,6 +66,18 @@ class Smooth:
         growth = exp(float(self.v @ x) + abs(self.v[i]) * reach)
         return float(waves + abs(self.c) * growth * abs(self.v[i]) ** order)
 
+    def directional_bound(
+        self, x: NDArray[np.float64], u: NDArray[np.float64], order: int, reach: float
+    ) -> float:
+        """An upper bound of |d^order/ds^order f(x + s u)| for |s| <= reach.
+
+        Along u each wave has frequency w_j.u and the exponential rate v.u.
+        """
+        waves = np.abs(self.a) @ np.abs(self.w @ u) ** order
+        rate = abs(float(self.v @ u))
+        growth = exp(float(self.v @ x) + rate * reach)
+        return float(waves + abs(self.c) * growth * rate**order)
+
     def rounding_bound(self, x: NDArray[np.float64], reach: float) -> float:
         """An upper bound of |fl(f(y)) - f(y)| for every y within `reach` of x (max-norm).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.differentiate import derivative
@@ -87,11 +87,37 @@ def test_orthogonal_to_level_sets(data: st.DataObject) -> None:
     x = data.draw(points(2))
     grad = gradref.gradient(fun, x, scheme="complex")
     norm = np.linalg.norm(grad)
-    if norm < 1e-6:
-        return
+    # A zero gradient has no direction; below 2^-500 its square underflows and the
+    # turned vector is no longer a unit vector to rounding.
+    assume(norm >= 2.0**-500)
     tangent = np.array([-grad[1], grad[0]]) / norm
     d = gradref.directional_derivative(fun, x, tangent, scheme="complex")
     assert abs(d) <= 1e-13 * max(1.0, norm)
-    # and to second order f moves by O(t^2) only: the change is much less than t‖∇f‖.
+    # To second order f moves along the tangent by at most (max curvature) t^2 / 2, plus
+    # what the first-order term keeps from the rounding of the gradient the tangent was
+    # built from, plus the rounding of the two values of f. Off the level curve by an
+    # angle θ it would move by t‖∇f‖ sin θ instead.
     t = 1e-4
-    assert abs(fun(x + t * tangent) - fun(x)) < 1e-2 * t * norm + 1e-12
+    change = abs(fun(x + t * tangent) - fun(x))
+    curvature = fun.directional_bound(x, tangent, 2, t)
+    grad_noise = sum(2 * fun.grad_rounding_bound(x, i) for i in range(2)) + 4e-16 * norm
+    assert change <= curvature * t**2 / 2 + t * grad_noise + 2 * fun.rounding_bound(x, t)
+
+
+def test_level_set_bound_where_the_gradient_is_small() -> None:
+    # f = sin(x_0) + sin(x_1) at (π/2 - ε, π/2 + ε): ∇f = (sin ε, -sin ε) is small, the
+    # tangent is (1, 1)/√2, and along it f = 2 cos(ε) cos(s/√2) moves by ≈ t^2/2 = 5e-9.
+    # The old bound, 1e-2 t ‖∇f‖ + 1e-12 ≈ 1.4e-9, did not apply there; the curvature
+    # bound, (max |f''| along the tangent) t^2 / 2 with max |f''| = 1, does.
+    fun = Smooth(a=np.ones(2), w=np.eye(2), p=np.zeros(2), c=0.0, v=np.zeros(2))
+    eps = 1e-3
+    x = np.array([np.pi / 2 - eps, np.pi / 2 + eps])
+    grad = gradref.gradient(fun, x, scheme="complex")
+    norm = np.linalg.norm(grad)
+    tangent = np.array([-grad[1], grad[0]]) / norm
+    t = 1e-4
+    change = abs(fun(x + t * tangent) - fun(x))
+    assert change > 1e-2 * t * norm + 1e-12
+    assert change == pytest.approx(t**2 / 2 * np.cos(eps), rel=1e-3)
+    bound = fun.directional_bound(x, tangent, 2, t) * t**2 / 2 + 2 * fun.rounding_bound(x, t)
+    assert change <= bound
