@@ -12,8 +12,8 @@ from scipy.optimize import rosen, rosen_der
 import gradref
 from gradref.examples import f, grad_f
 from tests.functions import (
-    UNIT_ROUNDOFF,
     Smooth,
+    error_model,
     normwise_error,
     points,
     random_point,
@@ -151,33 +151,8 @@ ORDERS = [("forward", 1, 2), ("backward", 1, 2), ("central", 2, 3), ("complex", 
 DOMINANCE = 20
 
 
-def _error_model(
-    fun: Smooth, x: np.ndarray, i: int, scheme: str, h: float
-) -> tuple[float, float, float]:
-    """The leading error term at step h, a bound of the Taylor remainder, and of rounding."""
-    slope = fun.derivative_bound(x, i, 1, h)  # |f'| on the segment, so |quotient| too
-    widest = max(float(np.abs(fun.w[:, i]).max()), abs(float(fun.v[i])))
-    if scheme in ("forward", "backward"):  # ±f''h/2 + f'''(ξ)h^2/6
-        leading = abs(fun.derivative(x, i, 2)) * h / 2
-        remainder = fun.derivative_bound(x, i, 3, h) * h**2 / 6
-    elif scheme == "central":  # f'''h^2/6 + (f5(ξ1) + f5(ξ2))h^4/240
-        leading = abs(fun.derivative(x, i, 3)) * h**2 / 6
-        remainder = fun.derivative_bound(x, i, 5, h) * h**4 / 120
-    else:  # -f'''h^2/6 + sum over odd m >= 5 of ±f_m h^(m-1)/m!, |f_m| <= M5 widest^(m-5)
-        leading = abs(fun.derivative(x, i, 3)) * h**2 / 6
-        remainder = fun.derivative_bound(x, i, 5, 0.0) * h**4 / 120 * np.exp(widest * h)
-    exact_noise = fun.grad_rounding_bound(x, i)  # fun.grad is rounded too
-    if scheme == "complex":  # Im f(x + ih)/h is rounded as f' is, scaled by cosh
-        noise = exact_noise * (np.cosh(widest * h) + 1) + 2 * UNIT_ROUNDOFF * slope
-    else:  # two values of f, the rounded offset x_i ± h, the subtraction and division
-        values = 2 * fun.rounding_bound(x, h) / h
-        offset = 2 * UNIT_ROUNDOFF * (abs(x[i]) + h) / h * slope
-        noise = values + offset + 4 * UNIT_ROUNDOFF * slope + exact_noise
-    return leading, remainder, noise
-
-
 def _relative_noise(fun: Smooth, x: np.ndarray, i: int, scheme: str, h: float) -> float:
-    leading, remainder, noise = _error_model(fun, x, i, scheme, h)
+    leading, remainder, noise = error_model(fun, x, i, scheme, h)
     rest = float(remainder + noise)
     return rest / leading if rest < leading * 1e300 else float("inf")  # no overflow
 
