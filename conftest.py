@@ -1,9 +1,11 @@
 """Sybil runs the examples of every docstring in gradref/ and every code block in docs/."""
 
+import os
 import sys
 from doctest import ELLIPSIS
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
 from sybil import Sybil
 from sybil.parsers.rest import DocTestParser
 
@@ -11,6 +13,29 @@ from sybil.parsers.rest import DocTestParser
 sys.path.insert(0, str(Path(__file__).parent / "docs" / "_support"))
 
 from tests.sybil_docs import docs
+
+# Hypothesis profiles; the tests set no max_examples of their own, so these govern.
+# - dev (the default): 100 examples a test, Hypothesis' local database in .hypothesis/
+#   (git-ignored) replays the last failure first.
+# - ci (CI=true, as GitHub Actions and .ci/run set it): twice the examples, no database
+#   at all, so nothing leaks from one run into the next, and every failure prints the
+#   @reproduce_failure blob that replays it exactly. Not derandomized (Hypothesis' own
+#   ci profile is, and would otherwise be inherited): each run explores new examples,
+#   and the properties are exact, so a failure is a bug, reproducible from its log.
+# - long (HYPOTHESIS_PROFILE=long): 5000 examples a test, to shake out rare cases.
+# None has a deadline, and ci and long do not fail on slow data generation (too_slow):
+# time on a shared machine is a benchmark's business, not a test's.
+RUN_TIME_FREE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=200, database=None, print_blob=True, derandomize=False, **RUN_TIME_FREE
+)
+settings.register_profile(
+    "long", max_examples=5000, database=None, print_blob=True, derandomize=False, **RUN_TIME_FREE
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 docstrings = Sybil(
     parsers=[DocTestParser(optionflags=ELLIPSIS)],

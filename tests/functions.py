@@ -4,13 +4,15 @@
 
     f(x) = sum_j a_j sin(w_j . x + p_j) + c exp(v . x)
 
-whose gradient and third directional derivatives are known in closed form, so the
-tests compare `gradref` with exact values rather than with another numerical method.
+whose gradient and directional derivatives of every order are known in closed form, so
+the tests compare `gradref` with exact values rather than with another numerical method,
+and bound what they cannot compute (higher derivatives near x, rounding) exactly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import exp
 from typing import Any
 
 import numpy as np
@@ -54,6 +56,91 @@ class Smooth:
         trig = [np.sin, np.cos, lambda z: -np.sin(z), lambda z: -np.cos(z)][order % 4]
         waves = self.a * trig(phase) * self.w[:, i] ** order
         return float(waves.sum() + self.c * np.exp(self.v @ x) * self.v[i] ** order)
+
+    def derivative_bound(self, x: NDArray[np.float64], i: int, order: int, reach: float) -> float:
+        """An upper bound of |∂^order f/∂x_i^order| on the segment x + t e_i, |t| <= reach.
+
+        |sin| and |cos| are at most 1, and e^(v.x + v_i t) <= e^(v.x + |v_i| reach).
+        """
+        waves = np.abs(self.a) @ np.abs(self.w[:, i]) ** order
+        growth = exp(float(self.v @ x) + abs(self.v[i]) * reach)
+        return float(waves + abs(self.c) * growth * abs(self.v[i]) ** order)
+
+    def directional_bound(
+        self, x: NDArray[np.float64], u: NDArray[np.float64], order: int, reach: float
+    ) -> float:
+        """An upper bound of |d^order/ds^order f(x + s u)| for |s| <= reach.
+
+        Along u each wave has frequency w_j.u and the exponential rate v.u.
+        """
+        waves = np.abs(self.a) @ np.abs(self.w @ u) ** order
+        rate = abs(float(self.v @ u))
+        growth = exp(float(self.v @ x) + rate * reach)
+        return float(waves + abs(self.c) * growth * rate**order)
+
+    def rounding_bound(self, x: NDArray[np.float64], reach: float) -> float:
+        """An upper bound of |fl(f(y)) - f(y)| for every y within `reach` of x (max-norm).
+
+        The standard model (Higham, Accuracy and Stability, ch. 3): the phase w_j.y + p_j
+        is off by at most γ_{n+1}(|w_j|.|y| + |p_j|), which moves sin by as much; sin and
+        exp add at most 4 ulps (numpy's SIMD paths promise that), the sum over j γ_m. The
+        constant 2(n + m) + 16 covers these terms with a margin of 2. Each operation may
+        also underflow, an absolute error of at most 2^-1075 (UNDERFLOW/2).
+        """
+        m, n = self.w.shape
+        y = np.abs(x) + reach
+        phases = 1 + np.abs(self.w) @ y + np.abs(self.p)
+        growth = exp(float(self.v @ x) + float(np.abs(self.v).sum()) * reach)
+        size = np.abs(self.a) @ phases + abs(self.c) * growth * (1 + np.abs(self.v) @ y)
+        return (2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW)
+
+    def grad_rounding_bound(self, x: NDArray[np.float64], i: int) -> float:
+        """An upper bound of |fl(∂f/∂x_i) - ∂f/∂x_i| at x, for `grad` and the complex step.
+
+        As `rounding_bound`, with each term of the sum weighted by its derivative's factor.
+        """
+        m, n = self.w.shape
+        phases = 1 + np.abs(self.w) @ np.abs(x) + np.abs(self.p)
+        size = np.abs(self.a * self.w[:, i]) @ phases + abs(self.c * self.v[i]) * exp(
+            float(self.v @ x)
+        ) * (1 + np.abs(self.v) @ np.abs(x))
+        return (2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW)
+
+
+UNIT_ROUNDOFF = 2.0**-53
+UNDERFLOW = 2.0**-1074  # the spacing of subnormal numbers
+
+
+def error_model(
+    fun: Smooth, x: NDArray[np.float64], i: int, scheme: str, h: float
+) -> tuple[float, float, float]:
+    """The error of `scheme` at step h, in three parts: the leading term exactly, and
+    bounds of the Taylor remainder and of all rounding (of the scheme and of fun.grad).
+
+    With p the order and k = p + 1 the error is ±f^(k)(x) h^p / k! + remainder + rounding,
+    so |computed - fun.grad(x)[i]| <= leading + remainder + noise, always.
+    """
+    slope = fun.derivative_bound(x, i, 1, h)  # |f'| on the segment, so |quotient| too
+    widest = max(float(np.abs(fun.w[:, i]).max()), abs(float(fun.v[i])))
+    if scheme in ("forward", "backward"):  # ±f''h/2 + f'''(ξ)h^2/6
+        leading = abs(fun.derivative(x, i, 2)) * h / 2
+        remainder = fun.derivative_bound(x, i, 3, h) * h**2 / 6
+    elif scheme == "central":  # f'''h^2/6 + (f5(ξ1) + f5(ξ2))h^4/240
+        leading = abs(fun.derivative(x, i, 3)) * h**2 / 6
+        remainder = fun.derivative_bound(x, i, 5, h) * h**4 / 120
+    else:  # -f'''h^2/6 + sum over odd m >= 5 of ±f_m h^(m-1)/m!, |f_m| <= M5 widest^(m-5)
+        leading = abs(fun.derivative(x, i, 3)) * h**2 / 6
+        remainder = fun.derivative_bound(x, i, 5, 0.0) * h**4 / 120 * np.exp(widest * h)
+    exact_noise = fun.grad_rounding_bound(x, i)  # fun.grad is rounded too
+    if scheme == "complex":  # Im f(x + ih)/h is rounded as f' is, scaled by cosh
+        m, n = fun.w.shape  # and Im f may underflow, an absolute error then divided by h
+        underflow = (2 * (n + m) + 16) * UNDERFLOW / h
+        noise = exact_noise * (np.cosh(widest * h) + 1) + 2 * UNIT_ROUNDOFF * slope + underflow
+    else:  # two values of f, the rounded offset x_i ± h, the subtraction and division
+        values = 2 * fun.rounding_bound(x, h) / h
+        offset = 2 * UNIT_ROUNDOFF * (abs(x[i]) + h) / h * slope
+        noise = values + offset + 4 * UNIT_ROUNDOFF * slope + exact_noise
+    return leading, remainder, noise
 
 
 def _vector(n: int, bound: float) -> st.SearchStrategy[NDArray[np.float64]]:
