@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_index, as_point, as_step
+from gradref._validation import as_flag, as_index, as_point, as_step
 
 Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
 Objective = Callable[[NDArray[Any]], Any]
@@ -111,82 +111,136 @@ def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
     return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
 
 
-def _check_values(values: NDArray[Any], points: NDArray[Any], complex_step: bool) -> None:
-    """Check that f returned a finite number (complex for the complex step) per point."""
+@dataclass(frozen=True)
+class _Function:
+    """How to call the user's function and what it must return.
+
+    `name` is the argument's name in error messages. A scalar function (`gradient`)
+    returns one number per point; a vector function (`jacobian`) returns a 1-D array of
+    the same length m at every point. Either way `_evaluate` returns shape (points, m),
+    with m = 1 for a scalar function.
+    """
+
+    call: Objective
+    name: str = "f"
+    scalar: bool = True
+    vectorized: bool = False
+
+
+def _check_values(
+    fun: _Function, values: NDArray[Any], points: NDArray[Any], complex_step: bool
+) -> None:
+    """Check that `fun` returned finite numbers (complex for the complex step)."""
+    name, numbers = fun.name, "a number" if fun.scalar else "numbers"
     kind = values.dtype.kind
     if kind not in "biufc":
-        bad = next(v for v in values.tolist() if np.asarray(v).dtype.kind not in "biufc")
-        raise TypeError(f"`f` must return a number, got {type(bad).__name__}.")
+        flat = values.ravel().tolist()
+        bad = next(v for v in flat if np.asarray(v).dtype.kind not in "biufc")
+        raise TypeError(f"`{name}` must return {numbers}, got {type(bad).__name__}.")
     if not complex_step and kind == "c":
-        i = int(np.argmax(values.imag != 0))
-        raise TypeError(f"`f` must return a real number, got {values[i]} at x = {points[i]}.")
+        row, col = np.argwhere(values.imag != 0)[0]
+        raise TypeError(
+            f"`{name}` must return {numbers.replace('number', 'real number')}, "
+            f"got {values[row, col]} at x = {points[row]}."
+        )
     if complex_step and kind != "c":
         raise TypeError(
-            "`f` returned a real number for complex input, so it dropped the imaginary "
+            f"`{name}` returned a real number for complex input, so it dropped the imaginary "
             "part that scheme='complex' needs (math.exp, abs() and float() do this). "
-            "Write f with numpy functions that accept complex numbers, "
+            f"Write {name} with numpy functions that accept complex numbers, "
             "or use scheme='central'."
         )
     finite = np.isfinite(values)
     if not finite.all():
-        i = int(np.argmin(finite))
-        raise ValueError(f"`f` returned {values[i]} at x = {points[i]}; it must be finite there.")
+        row, col = np.argwhere(~finite)[0]
+        where = "" if fun.scalar else f" (component {col})"
+        raise ValueError(
+            f"`{name}` returned {values[row, col]}{where} at x = {points[row]}; "
+            "it must be finite there."
+        )
 
 
-def _call(f: Objective, points: NDArray[Any], complex_step: bool) -> Any:
-    """Call f, turning a failure on complex input into advice."""
+def _call(fun: _Function, points: NDArray[Any], complex_step: bool) -> Any:
+    """Call the function, turning a failure on complex input into advice."""
     if not complex_step:
-        return f(points)
+        return fun.call(points)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            return f(points)
+            return fun.call(points)
     except (TypeError, np.exceptions.ComplexWarning) as err:
         raise TypeError(
-            "`f` does not accept complex input, which scheme='complex' needs: "
+            f"`{fun.name}` does not accept complex input, which scheme='complex' needs: "
             f"{err}. Use scheme='central' instead."
         ) from err
 
 
-def _evaluate(
-    f: Objective, points: NDArray[Any], vectorized: bool, complex_step: bool
-) -> NDArray[Any]:
-    """Return f at each row of `points`, one call per row or one call in all."""
-    if vectorized:
-        values = np.asarray(_call(f, points, complex_step))
-        if values.shape != (len(points),):
+def _check_shape(fun: _Function, value: Any, point: NDArray[Any], length: int | None) -> int:
+    """Check one call's result; return its length m (1 for a scalar function)."""
+    shape = np.shape(value)
+    if fun.scalar:
+        if shape != ():
             raise ValueError(
-                f"with vectorized=True, `f` must return one value per row of its "
-                f"{points.shape} input, i.e. shape ({len(points)},); got shape {values.shape}."
+                f"`{fun.name}` must return a scalar, got an array of shape {shape} at x = {point}."
+            )
+        return 1
+    if len(shape) != 1 or shape[0] == 0:
+        hint = " For a scalar function use gradref.gradient." if shape == () else ""
+        raise ValueError(
+            f"`{fun.name}` must return a non-empty 1-D array (one entry per output), "
+            f"got shape {shape} at x = {point}.{hint}"
+        )
+    if length is not None and shape[0] != length:
+        raise ValueError(
+            f"`{fun.name}` must return arrays of one length, got {shape[0]} values at "
+            f"x = {point} but {length} at the points before."
+        )
+    return int(shape[0])
+
+
+def _evaluate(fun: _Function, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
+    """Return `fun` at each row of `points`, shape (points, m): one call per row or one in all."""
+    if fun.vectorized:
+        values = np.asarray(_call(fun, points, complex_step))
+        rows = len(points)
+        if fun.scalar and values.shape != (rows,):
+            raise ValueError(
+                f"with vectorized=True, `{fun.name}` must return one value per row of its "
+                f"{points.shape} input, i.e. shape ({rows},); got shape {values.shape}."
+            )
+        if not fun.scalar and (values.ndim != 2 or len(values) != rows or values.size == 0):
+            raise ValueError(
+                f"with vectorized=True, `{fun.name}` must return one row of outputs per row "
+                f"of its {points.shape} input, i.e. shape ({rows}, m); got shape {values.shape}."
             )
     else:
-        results = [_call(f, point, complex_step) for point in points]
+        results = [_call(fun, point, complex_step) for point in points]
+        length = None
         for value, point in zip(results, points, strict=True):
-            if np.ndim(value) != 0:
-                raise ValueError(
-                    f"`f` must return a scalar, got an array of shape {np.shape(value)} "
-                    f"at x = {point}."
-                )
+            length = _check_shape(fun, value, point, length)
         values = np.asarray(results)
-    _check_values(values, points, complex_step)
+    values = values.reshape(len(points), -1)
+    _check_values(fun, values, points, complex_step)
     return values.astype(np.complex128 if complex_step else np.float64, copy=False)
 
 
 def _derivatives(
-    f: Objective,
+    fun: _Function,
     x: NDArray[np.float64],
     indices: NDArray[np.intp],
     h: float | None,
     scheme: str,
-    vectorized: bool,
 ) -> NDArray[np.float64]:
-    """Return the partial derivatives of f at x along the coordinates `indices`."""
+    """Return the partial derivatives of `fun` at x along `indices`, shape (m, len(indices)).
+
+    Row k of the result holds the derivatives of output k; a scalar function has one row.
+    """
     steps = _default_steps(x[indices], scheme) if h is None else np.full(len(indices), h)
     if scheme == "complex":
         points = np.tile(x.astype(np.complex128), (len(indices), 1))
         points[np.arange(len(indices)), indices] += 1j * steps
-        values = _evaluate(f, points, vectorized, complex_step=True)
-        return np.asarray(values.imag / steps, dtype=np.float64)
+        values = _evaluate(fun, points, complex_step=True)
+        return np.asarray(values.imag.T / steps, dtype=np.float64)
 
     stencil = _STENCILS[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
@@ -197,12 +251,13 @@ def _derivatives(
     points[np.arange(len(points)), columns] += np.outer(steps, nonzero).ravel()
     if 0 in offsets:
         points = np.vstack([points, x])
-    values = _evaluate(f, points, vectorized, complex_step=False)
-    samples = values[: len(indices) * len(nonzero)].reshape(len(indices), len(nonzero))
-    column = {s: samples[:, k] for k, s in enumerate(nonzero)}
+    values = _evaluate(fun, points, complex_step=False)
+    # samples[k, i, j]: output k, coordinate indices[i] moved by offset nonzero[j].
+    samples = values[: len(indices) * len(nonzero)].T.reshape(-1, len(indices), len(nonzero))
+    column = {s: samples[:, :, j] for j, s in enumerate(nonzero)}
     if 0 in offsets:
-        column[0.0] = np.full(len(indices), values[-1])
-    combined = np.zeros(len(indices))
+        column[0.0] = np.repeat(values[-1][:, np.newaxis], len(indices), axis=1)
+    combined = np.zeros((values.shape[1], len(indices)))
     for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
         combined += c * (column[a] - column[b])
     return combined / steps
@@ -302,8 +357,8 @@ def partial_derivative(
     index = as_index(i, point.size)
     step = as_step(h)
     name = _check_scheme(scheme)
-    derivative = _derivatives(f, point, np.array([index]), step, name, vectorized=False)
-    return float(derivative[0])
+    derivative = _derivatives(_Function(f), point, np.array([index]), step, name)
+    return float(derivative[0, 0])
 
 
 def gradient(
@@ -373,7 +428,6 @@ def gradient(
     point = as_point(x)
     step = as_step(h)
     name = _check_scheme(scheme)
-    if not isinstance(vectorized, bool):
-        raise TypeError(f"`vectorized` must be True or False, got {vectorized!r}.")
-    indices = np.arange(point.size)
-    return _derivatives(f, point, indices, step, name, vectorized)
+    fun = _Function(f, vectorized=as_flag(vectorized, "vectorized"))
+    # The one-row Jacobian, as a vector.
+    return _derivatives(fun, point, np.arange(point.size), step, name).ravel()

@@ -84,6 +84,13 @@ def as_positive_int(value: Any, name: str) -> int:
     return result
 
 
+def as_flag(value: Any, name: str) -> bool:
+    """Return `value` if it is a bool (True or False, not 1 or 0)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False, got {value!r}.")
+    return value
+
+
 def as_index(i: Any, n: int) -> int:
     """Return `i` as a coordinate index in ``range(n)``."""
     if isinstance(i, bool):

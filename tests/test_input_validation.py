@@ -246,3 +246,88 @@ def test_check_gradient_input() -> None:
         gradref.check_gradient(f, lambda p: np.array([np.nan, 1.0]), P0)
     with pytest.raises(ValueError, match=r"`rtol` must be positive, got -1\.0\."):
         gradref.check_gradient(f, grad_f, P0, rtol=-1.0)
+
+
+def _length_changes(p: Any) -> Any:
+    # Two outputs at x and below, three beyond: the forward scheme calls F at x + h e_0 first.
+    return np.array([p[0], p[1]]) if p[0] <= 1.0 else np.array([p[0], p[1], 0.0])
+
+
+@pytest.mark.parametrize(
+    ("fun", "kwargs", "error", "match"),
+    [
+        (
+            f,
+            {},
+            ValueError,
+            r"`F` must return a non-empty 1-D array \(one entry per output\), got shape \(\) "
+            r"at x = .*\. For a scalar function use gradref\.gradient\.",
+        ),
+        (
+            lambda p: np.outer(p, p),
+            {},
+            ValueError,
+            r"`F` must return a non-empty 1-D array .*, got shape \(2, 2\) at x = ",
+        ),
+        (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty 1-D array .*shape \(0,\)"),
+        (
+            _length_changes,
+            {"scheme": "forward"},
+            ValueError,
+            r"`F` must return arrays of one length, got 2 values at x = .* but 3 at the points "
+            r"before\.",
+        ),
+        (lambda p: np.array(["a", "b"]), {}, TypeError, r"`F` must return numbers, got str\."),
+        (
+            lambda p: np.array([p[0], 1j * p[1]]),
+            {},
+            TypeError,
+            r"`F` must return real numbers, got [0-9.]+j at x = ",
+        ),
+        (
+            lambda p: np.array([p[0], np.sqrt(p[1] - 2.5)]),
+            {},
+            ValueError,
+            r"`F` returned nan \(component 1\) at x = .*; it must be finite there\.",
+        ),
+        (
+            lambda p: np.abs(p),
+            {"scheme": "complex"},
+            TypeError,
+            r"`F` returned a real number for complex input.*Write F with numpy functions",
+        ),
+        (
+            lambda p: np.array([math.exp(p[0]), p[1]]),
+            {"scheme": "complex"},
+            TypeError,
+            r"`F` does not accept complex input, which scheme='complex' needs",
+        ),
+        (
+            lambda xs: xs.sum(axis=1),
+            {"vectorized": True},
+            ValueError,
+            r"with vectorized=True, `F` must return one row of outputs per row of its \(4, 2\) "
+            r"input, i\.e\. shape \(4, m\); got shape \(4,\)\.",
+        ),
+        (lambda p: p, {"vectorized": 1}, TypeError, r"`vectorized` must be True or False, got 1"),
+    ],
+)
+def test_bad_map(fun: Any, kwargs: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match), np.errstate(invalid="ignore"):
+        gradref.jacobian(fun, P0, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"x": [1.0, np.nan]}, ValueError, r"`x` must be finite \(no NaN or inf\); `x`\[1\]"),
+        ({"x": [[1.0, 2.0]]}, ValueError, r"`x` must be 1-D \(one entry per variable\)"),
+        ({"h": 0.0}, ValueError, r"`h` must be positive, got 0\.0\."),
+        ({"scheme": "centered"}, ValueError, r"`scheme` must be one of 'forward', 'backward', "),
+    ],
+)
+def test_jacobian_checks_its_arguments_like_gradient(
+    kwargs: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        gradref.jacobian(lambda p: p, **{"x": P0, **kwargs})

@@ -1,0 +1,127 @@
+r"""The Jacobian matrix of a map $F: \mathbb{R}^n \to \mathbb{R}^m$."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gradref._finite_differences import (
+    Objective,
+    Scheme,
+    _check_scheme,
+    _derivatives,
+    _Function,
+)
+from gradref._validation import as_flag, as_point, as_step
+
+
+def jacobian(
+    F: Objective,  # noqa: N803 (the math's name for a vector-valued map)
+    x: ArrayLike,
+    *,
+    h: float | None = None,
+    scheme: Scheme = "central",
+    vectorized: bool = False,
+) -> NDArray[np.float64]:
+    r"""Return the Jacobian matrix $J_F(\mathbf{x})$ of a map $F: \mathbb{R}^n \to \mathbb{R}^m$.
+
+    Row $k$ is the gradient of the $k$-th output, column $i$ the derivative of all the
+    outputs along $x_i$:
+
+    $$J_F(\mathbf{x}) = \begin{bmatrix}
+      \partial F_1 / \partial x_1 & \cdots & \partial F_1 / \partial x_n \\
+      \vdots & \ddots & \vdots \\
+      \partial F_m / \partial x_1 & \cdots & \partial F_m / \partial x_n
+    \end{bmatrix}, \qquad
+    F(\mathbf{x} + \mathbf{d}) = F(\mathbf{x}) + J_F(\mathbf{x})\,\mathbf{d}
+      + O(\|\mathbf{d}\|^2).$$
+
+    Column $i$ is computed as in `partial_derivative`, with every output at once, e.g.
+    $(F(\mathbf{x} + h\mathbf{e}_i) - F(\mathbf{x} - h\mathbf{e}_i)) / 2h$ for the
+    central scheme, so the schemes, the default steps and the error orders are those of
+    `gradient`: the gradient of a scalar $f$ is the one-row Jacobian, transposed.
+
+    Parameters
+    ----------
+    F : callable
+        The map. By default called as ``F(x)`` once per perturbed point, with a 1-D
+        array (complex128 for ``scheme="complex"``), returning a 1-D array of $m$ real
+        numbers, the same $m$ at every point. With ``vectorized=True``, called once as
+        ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
+        shape (p, m): the outputs of row j in row j.
+    x : array_like, shape (n,)
+        The point, finite.
+    h : float, optional
+        The step, the same for every coordinate. Default: `default_step`.
+    scheme : {"central", "forward", "backward", "richardson", "complex"}
+        The difference formula, as for `partial_derivative`.
+    vectorized : bool
+        Whether `F` takes all perturbed points at once (see `F`).
+
+    Returns
+    -------
+    ndarray of float64, shape (m, n)
+        The approximation of $J_F(\mathbf{x})$.
+
+    Raises
+    ------
+    ValueError
+        If `x`, `h` or `scheme` is invalid (as for `gradient`); if `F` returns a result
+        that is not a non-empty 1-D array, whose length changes from one point to
+        the next, or (vectorized) whose shape is not (p, m); or a non-finite value.
+    TypeError
+        If `x` is not real or `vectorized` not a bool; if `F` returns non-numbers, or
+        complex numbers in a real scheme; with ``scheme="complex"``, if `F` does not
+        accept or does not propagate complex input.
+
+    See Also
+    --------
+    gradient : the case m = 1.
+    hessian : the Jacobian of the gradient.
+
+    Notes
+    -----
+    Function evaluations, each giving all $m$ outputs: $n + 1$ for forward and
+    backward, $2n$ for central, $6n$ for richardson and $n$ (complex) for the complex
+    step. The error of each column is that of the scheme for each output: $O(h)$,
+    $O(h^2)$, $O(h^6)$, and rounding only for the complex step.
+
+    The complex step needs every output to keep its imaginary part. If all of them
+    drop it (``abs``, ``.real``, ``float``), `F` returns real numbers and this is an
+    error; if only some do, nothing can tell that from an output which does not depend
+    on `x`, and their rows come out zero. Compare with ``scheme="central"`` once.
+
+    Examples
+    --------
+    Polar coordinates, $F(r, \theta) = (r\cos\theta, r\sin\theta)$, have
+    $J_F = \begin{bmatrix} \cos\theta & -r\sin\theta \\ \sin\theta & r\cos\theta
+    \end{bmatrix}$, whose determinant is $r$:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> def polar(p):
+    ...     r, theta = p
+    ...     return np.array([r * np.cos(theta), r * np.sin(theta)])
+    >>> J = gradref.jacobian(polar, [2.0, np.pi / 6], scheme="complex")
+    >>> print(J)
+    [[ 0.8660254  -1.        ]
+     [ 0.5         1.73205081]]
+    >>> exact = np.array([[np.sqrt(3) / 2, -1.0], [0.5, np.sqrt(3)]])
+    >>> print(np.abs(J - exact).max() <= 2.3e-16, np.linalg.det(J))
+    True 2.0
+    >>> J = gradref.jacobian(polar, [2.0, np.pi / 6])  # central differences
+    >>> print(f"{np.abs(J - exact).max():.1e}")
+    1.9e-11
+
+    The Jacobian of the running example's gradient is its Hessian:
+
+    >>> from gradref.examples import grad_f
+    >>> print(gradref.jacobian(grad_f, [1.0, 2.0]).round(6))
+    [[33.556224 24.167168]
+     [24.167168  7.389056]]
+    """
+    point = as_point(x)
+    step = as_step(h)
+    name = _check_scheme(scheme)
+    fun = _Function(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    return _derivatives(fun, point, np.arange(point.size), step, name)
