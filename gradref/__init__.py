@@ -4,6 +4,7 @@ from gradref._check import GradientCheck, check_gradient
 from gradref._descent import DescentResult, DivergenceError, gradient_descent
 from gradref._directional import directional_derivative
 from gradref._finite_differences import default_step, gradient, partial_derivative
+from gradref._hessian import hessian
 from gradref._jacobian import jacobian
 from gradref._mse import mse_gradients, mse_loss
 
@@ -16,6 +17,7 @@ __all__ = [
     "directional_derivative",
     "gradient",
     "gradient_descent",
+    "hessian",
     "jacobian",
     "mse_gradients",
     "mse_loss",

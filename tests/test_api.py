@@ -36,3 +36,21 @@ def test_documented_with_examples(name: str) -> None:
 
 def test_typed_marker_is_shipped() -> None:
     assert (Path(gradref.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("jacobian", "(F, x, *, h=None, scheme='central', vectorized=False)"),
+        ("hessian", "(f, x, *, h=None, scheme='central')"),
+        ("gradient", "(f, x, *, h=None, scheme='central', vectorized=False)"),
+    ],
+)
+def test_signature(name: str, expected: str) -> None:
+    # The pages call these with keywords; a renamed or reordered parameter breaks them.
+    signature = inspect.signature(getattr(gradref, name))
+    bare = signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
+    assert str(bare) == expected

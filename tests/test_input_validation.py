@@ -331,3 +331,50 @@ def test_jacobian_checks_its_arguments_like_gradient(
 ) -> None:
     with pytest.raises(error, match=match):
         gradref.jacobian(lambda p: p, **{"x": P0, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("fun", "kwargs", "error", "match"),
+    [
+        (
+            f,
+            {"scheme": "forward"},
+            ValueError,
+            r"`scheme` must be one of 'central', 'complex' for the Hessian; got 'forward'\.",
+        ),
+        (f, {"h": -1.0}, ValueError, r"`h` must be positive, got -1\.0\."),
+        (
+            lambda p: p,
+            {},
+            ValueError,
+            r"`f` must return a scalar, got an array of shape \(2,\) at x = ",
+        ),
+        (lambda p: 1j * p[0], {}, TypeError, r"`f` must return a real number, got [0-9.]+j at x"),
+        (
+            lambda p: np.sqrt(p[0] - 1.5),
+            {},
+            ValueError,
+            r"`f` returned nan at x = .*; it must be finite there\.",
+        ),
+        (
+            lambda p: abs(p[0] * p[1]),
+            {"scheme": "complex"},
+            TypeError,
+            r"`f` returned a real number for complex input",
+        ),
+        (
+            lambda p: math.exp(p[0]) * p[1],
+            {"scheme": "complex"},
+            TypeError,
+            r"`f` does not accept complex input",
+        ),
+    ],
+)
+def test_bad_hessian_input(fun: Any, kwargs: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match), np.errstate(invalid="ignore"):
+        gradref.hessian(fun, P0, **kwargs)
+
+
+def test_hessian_checks_the_point() -> None:
+    with pytest.raises(ValueError, match=r"`x` must be finite \(no NaN or inf\); `x`\[0\] is inf"):
+        gradref.hessian(f, [np.inf, 1.0])
