@@ -400,6 +400,9 @@ def test_every_code_block_runs_as_copied(
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.bring_to_front()
+        # Exercise solutions sit in collapsed <details>: open them, as a reader would,
+        # so that their copy buttons can be clicked.
+        page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
         blocks = page.evaluate(BLOCKS, COPY_BUTTON)
         runnable = []
         for block in blocks:
