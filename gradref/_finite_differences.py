@@ -9,6 +9,10 @@ so one loop serves forward, backward, central and Richardson differences. Each
 difference of nearly equal values is taken before it is scaled, which keeps the
 rounding error of the combination at that of $f$ itself. The complex step is not a
 difference and has its own path.
+
+The same code differentiates a vector function $F: \mathbb{R}^n \to \mathbb{R}^m$
+(`jacobian`, `hessian`): `derivatives` returns one row per output, and a scalar $f$ is
+the case $m = 1$.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from gradref._validation import as_flag, as_index, as_point, as_step
 Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
 Objective = Callable[[NDArray[Any]], Any]
 
-_EPS = float(np.finfo(np.float64).eps)
+EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,10 @@ class _Stencil:
 
 _STENCILS: dict[str, _Stencil] = {
     # Truncation O(h), rounding O(eps/h): balanced at h ~ eps^(1/2).
-    "forward": _Stencil(((1.0, 1.0, 0.0),), _EPS ** (1 / 2)),
-    "backward": _Stencil(((1.0, 0.0, -1.0),), _EPS ** (1 / 2)),
+    "forward": _Stencil(((1.0, 1.0, 0.0),), EPS ** (1 / 2)),
+    "backward": _Stencil(((1.0, 0.0, -1.0),), EPS ** (1 / 2)),
     # Truncation O(h^2), rounding O(eps/h): balanced at h ~ eps^(1/3).
-    "central": _Stencil(((0.5, 1.0, -1.0),), _EPS ** (1 / 3)),
+    "central": _Stencil(((0.5, 1.0, -1.0),), EPS ** (1 / 3)),
     # Central differences D at h, h/2, h/4 combined to cancel the h^2 and h^4 terms:
     # (64 D(h/4) - 20 D(h/2) + D(h)) / 45. Truncation f^(7) h^6 / 322560; rounding
     # 4.1 eps |f| / h (the rms of the weighted differences). They balance at
@@ -60,7 +64,7 @@ _COMPLEX_STEP = 2.0**-60
 SCHEMES: tuple[str, ...] = (*_STENCILS, "complex")
 
 
-def _check_scheme(scheme: object) -> str:
+def check_scheme(scheme: object) -> str:
     if scheme not in SCHEMES:
         valid = ", ".join(repr(name) for name in SCHEMES)
         raise ValueError(f"`scheme` must be one of {valid}; got {scheme!r}.")
@@ -103,21 +107,25 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     >>> print(gradref.default_step([0.0], scheme="forward"))
     [1.49011612e-08]
     """
-    return _default_steps(as_point(x), _check_scheme(scheme))
+    return _default_steps(as_point(x), check_scheme(scheme))
 
 
 def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
-    base = _COMPLEX_STEP if scheme == "complex" else _STENCILS[scheme].step
+    return scaled_steps(_COMPLEX_STEP if scheme == "complex" else _STENCILS[scheme].step, x)
+
+
+def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return base * max(1, |x_i|), each rounded to the nearest power of two."""
     return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
 
 
 @dataclass(frozen=True)
-class _Function:
+class UserFunction:
     """How to call the user's function and what it must return.
 
     `name` is the argument's name in error messages. A scalar function (`gradient`)
     returns one number per point; a vector function (`jacobian`) returns a 1-D array of
-    the same length m at every point. Either way `_evaluate` returns shape (points, m),
+    the same length m at every point. Either way `evaluate` returns shape (points, m),
     with m = 1 for a scalar function.
     """
 
@@ -128,7 +136,7 @@ class _Function:
 
 
 def _check_values(
-    fun: _Function, values: NDArray[Any], points: NDArray[Any], complex_step: bool
+    fun: UserFunction, values: NDArray[Any], points: NDArray[Any], complex_step: bool
 ) -> None:
     """Check that `fun` returned finite numbers (complex for the complex step)."""
     name, numbers = fun.name, "a number" if fun.scalar else "numbers"
@@ -160,7 +168,7 @@ def _check_values(
         )
 
 
-def _call(fun: _Function, points: NDArray[Any], complex_step: bool) -> Any:
+def _call(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> Any:
     """Call the function, turning a failure on complex input into advice."""
     if not complex_step:
         return fun.call(points)
@@ -175,7 +183,7 @@ def _call(fun: _Function, points: NDArray[Any], complex_step: bool) -> Any:
         ) from err
 
 
-def _check_shape(fun: _Function, value: Any, point: NDArray[Any], length: int | None) -> int:
+def _check_shape(fun: UserFunction, value: Any, point: NDArray[Any], length: int | None) -> int:
     """Check one call's result; return its length m (1 for a scalar function)."""
     shape = np.shape(value)
     if fun.scalar:
@@ -198,7 +206,7 @@ def _check_shape(fun: _Function, value: Any, point: NDArray[Any], length: int | 
     return int(shape[0])
 
 
-def _evaluate(fun: _Function, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
+def evaluate(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
     """Return `fun` at each row of `points`, shape (points, m): one call per row or one in all."""
     if fun.vectorized:
         values = np.asarray(_call(fun, points, complex_step))
@@ -224,8 +232,8 @@ def _evaluate(fun: _Function, points: NDArray[Any], complex_step: bool) -> NDArr
     return values.astype(np.complex128 if complex_step else np.float64, copy=False)
 
 
-def _derivatives(
-    fun: _Function,
+def derivatives(
+    fun: UserFunction,
     x: NDArray[np.float64],
     indices: NDArray[np.intp],
     h: float | None,
@@ -239,8 +247,9 @@ def _derivatives(
     if scheme == "complex":
         points = np.tile(x.astype(np.complex128), (len(indices), 1))
         points[np.arange(len(indices)), indices] += 1j * steps
-        values = _evaluate(fun, points, complex_step=True)
-        return np.asarray(values.imag.T / steps, dtype=np.float64)
+        values = evaluate(fun, points, complex_step=True)
+        with np.errstate(over="ignore"):
+            return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
 
     stencil = _STENCILS[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
@@ -251,16 +260,29 @@ def _derivatives(
     points[np.arange(len(points)), columns] += np.outer(steps, nonzero).ravel()
     if 0 in offsets:
         points = np.vstack([points, x])
-    values = _evaluate(fun, points, complex_step=False)
+    values = evaluate(fun, points, complex_step=False)
     # samples[k, i, j]: output k, coordinate indices[i] moved by offset nonzero[j].
     samples = values[: len(indices) * len(nonzero)].T.reshape(-1, len(indices), len(nonzero))
     column = {s: samples[:, :, j] for j, s in enumerate(nonzero)}
     if 0 in offsets:
         column[0.0] = np.repeat(values[-1][:, np.newaxis], len(indices), axis=1)
     combined = np.zeros((values.shape[1], len(indices)))
-    for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
-        combined += c * (column[a] - column[b])
-    return combined / steps
+    with np.errstate(over="ignore"):
+        for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
+            combined += c * (column[a] - column[b])
+        return check_overflow(fun, x, combined / steps)
+
+
+def check_overflow(
+    fun: UserFunction, x: NDArray[np.float64], result: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return the derivatives `result` if finite: finite values can have infinite differences."""
+    if not np.isfinite(result).all():
+        raise ValueError(
+            f"the derivatives of `{fun.name}` at x = {x} overflow float64, though its values "
+            f"are finite; scale `{fun.name}` down."
+        )
+    return result
 
 
 def partial_derivative(
@@ -314,7 +336,7 @@ def partial_derivative(
     ValueError
         If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
         positive and finite, `scheme` is unknown, or `f` returns a non-scalar or
-        non-finite value.
+        non-finite value, or finite values whose differences overflow float64.
     TypeError
         If `x` is not real, `i` is not an integer, or, with ``scheme="complex"``,
         `f` does not accept or does not propagate complex input.
@@ -356,8 +378,8 @@ def partial_derivative(
     point = as_point(x)
     index = as_index(i, point.size)
     step = as_step(h)
-    name = _check_scheme(scheme)
-    derivative = _derivatives(_Function(f), point, np.array([index]), step, name)
+    name = check_scheme(scheme)
+    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name)
     return float(derivative[0, 0])
 
 
@@ -427,7 +449,7 @@ def gradient(
     """
     point = as_point(x)
     step = as_step(h)
-    name = _check_scheme(scheme)
-    fun = _Function(f, vectorized=as_flag(vectorized, "vectorized"))
+    name = check_scheme(scheme)
+    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     # The one-row Jacobian, as a vector.
-    return _derivatives(fun, point, np.arange(point.size), step, name).ravel()
+    return derivatives(fun, point, np.arange(point.size), step, name).ravel()

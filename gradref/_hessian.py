@@ -8,11 +8,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
-    _EPS,
+    EPS,
     Objective,
-    _derivatives,
-    _evaluate,
-    _Function,
+    UserFunction,
+    check_overflow,
+    derivatives,
+    evaluate,
+    scaled_steps,
 )
 from gradref._validation import as_point, as_step
 
@@ -21,7 +23,7 @@ HESSIAN_SCHEMES: tuple[str, ...] = ("central", "complex")
 
 # Second differences: truncation O(h^2), rounding O(eps |f| / h^2): balanced at
 # h ~ eps^(1/4) = 2^-13 exactly (see the Notes of `hessian`).
-_SECOND_DIFFERENCE_STEP = _EPS ** (1 / 4)
+_SECOND_DIFFERENCE_STEP = EPS ** (1 / 4)
 
 
 def _check_hessian_scheme(scheme: object) -> str:
@@ -36,30 +38,27 @@ def _second_differences(
 ) -> NDArray[np.float64]:
     """Return the upper triangle of central second differences, mirrored."""
     n = x.size
-    if h is None:
-        scaled = _SECOND_DIFFERENCE_STEP * np.maximum(1.0, np.abs(x))
-        steps = np.exp2(np.round(np.log2(scaled)))
-    else:
-        steps = np.full(n, h)
+    steps = scaled_steps(_SECOND_DIFFERENCE_STEP, x) if h is None else np.full(n, h)
     moves = np.diag(steps)  # row i is h_i e_i
     i, j = np.triu_indices(n, k=1)
     corners = [x + a * moves[i] + b * moves[j] for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
     points = np.vstack([x, x + moves, x - moves, *corners])
-    values = _evaluate(_Function(f), points, complex_step=False)[:, 0]
+    values = evaluate(UserFunction(f), points, complex_step=False)[:, 0]
     center, plus, minus = values[0], values[1 : n + 1], values[n + 1 : 2 * n + 1]
     pp, pm, mp, mm = values[2 * n + 1 :].reshape(4, -1)
     hess = np.empty((n, n))
     # Each difference of nearly equal values is taken before it is scaled.
-    hess[np.diag_indices(n)] = ((plus - center) + (minus - center)) / steps**2
-    hess[i, j] = hess[j, i] = ((pp - pm) - (mp - mm)) / (4 * steps[i] * steps[j])
-    return hess
+    with np.errstate(over="ignore"):
+        hess[np.diag_indices(n)] = ((plus - center) + (minus - center)) / steps**2
+        hess[i, j] = hess[j, i] = ((pp - pm) - (mp - mm)) / (4 * steps[i] * steps[j])
+    return check_overflow(UserFunction(f), x, hess)
 
 
 def _complex_gradient(f: Objective) -> Objective:
     """Return the complex-step gradient of f, as a function of a real point."""
 
     def gradient(p: NDArray[Any]) -> NDArray[np.float64]:
-        return _derivatives(_Function(f), p, np.arange(p.size), None, "complex").ravel()
+        return derivatives(UserFunction(f), p, np.arange(p.size), None, "complex").ravel()
 
     return gradient
 
@@ -125,7 +124,8 @@ def hessian(
     ------
     ValueError
         If `x` is not a finite non-empty 1-D array, `h` is not positive and finite,
-        `scheme` is not one of the two, or `f` returns a non-scalar or non-finite value.
+        `scheme` is not one of the two, or `f` returns a non-scalar or non-finite value,
+        or finite values whose second differences overflow float64.
     TypeError
         If `x` is not real or `f` returns a non-number or a complex number in the
         central scheme; with ``scheme="complex"``, if `f` does not accept or does not
@@ -160,9 +160,9 @@ def hessian(
     ----------
     - J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer,
       2006, section 8.1 (finite-difference Hessians).
-    - K.-L. Lai and J. L. Crassidis, "Extensions of the first and second
-      complex-step derivative approximations", *Journal of Computational and Applied
-      Mathematics* 219(1), 276-293, 2008.
+    - M. S. Ridout, "Statistical applications of the complex-step method of
+      numerical differentiation", *The American Statistician* 63(1), 66-74, 2009
+      (equation 10 is the complex scheme).
 
     Examples
     --------
@@ -196,7 +196,9 @@ def hessian(
     name = _check_hessian_scheme(scheme)
     if name == "central":
         return _second_differences(f, point, step)
-    gradient = _Function(_complex_gradient(f), name="the complex-step gradient of f", scalar=False)
-    columns = _derivatives(gradient, point, np.arange(point.size), step, "central")
-    symmetric: NDArray[np.float64] = (columns + columns.T) / 2
+    # Named f in messages: the inner gradient has checked f's values, so what can still go
+    # wrong here is an overflow of the second derivatives, which are f's.
+    gradient = UserFunction(_complex_gradient(f), name="f", scalar=False)
+    columns = derivatives(gradient, point, np.arange(point.size), step, "central")
+    symmetric: NDArray[np.float64] = 0.5 * columns + 0.5 * columns.T  # cannot overflow
     return symmetric

@@ -8,9 +8,9 @@ from numpy.typing import ArrayLike, NDArray
 from gradref._finite_differences import (
     Objective,
     Scheme,
-    _check_scheme,
-    _derivatives,
-    _Function,
+    UserFunction,
+    check_scheme,
+    derivatives,
 )
 from gradref._validation import as_flag, as_point, as_step
 
@@ -68,7 +68,8 @@ def jacobian(
     ValueError
         If `x`, `h` or `scheme` is invalid (as for `gradient`); if `F` returns a result
         that is not a non-empty 1-D array, whose length changes from one point to
-        the next, or (vectorized) whose shape is not (p, m); or a non-finite value.
+        the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
+        finite values whose differences overflow float64.
     TypeError
         If `x` is not real or `vectorized` not a bool; if `F` returns non-numbers, or
         complex numbers in a real scheme; with ``scheme="complex"``, if `F` does not
@@ -122,6 +123,6 @@ def jacobian(
     """
     point = as_point(x)
     step = as_step(h)
-    name = _check_scheme(scheme)
-    fun = _Function(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
-    return _derivatives(fun, point, np.arange(point.size), step, name)
+    name = check_scheme(scheme)
+    fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    return derivatives(fun, point, np.arange(point.size), step, name)

@@ -58,6 +58,22 @@ def test_exactly_symmetric(scheme: Any) -> None:
     assert_array_equal(H, H.T)
 
 
+def f3(p: NDArray[Any]) -> Any:
+    return np.exp(p[0] * p[1]) + np.sin(p[1] + p[2] ** 2)
+
+
+def test_default_steps_are_the_documented_ones() -> None:
+    # For |x_i| <= 1: h = ε^(1/4) = 2^-13 (central), the central gradient's step (complex);
+    # beyond, scaled by |x_i| and rounded to a power of two: 2^-12 for |x_i| = 1.5 and 2.
+    x = np.array([0.5, -1.0, 0.25])
+    assert_array_equal(gradref.hessian(f3, x), gradref.hessian(f3, x, h=2.0**-13))
+    step = float(gradref.default_step(x)[0])
+    complex_step = gradref.hessian(f3, x, scheme="complex")
+    assert_array_equal(complex_step, gradref.hessian(f3, x, scheme="complex", h=step))
+    x = np.array([1.5, -2.0, -1.5])
+    assert_array_equal(gradref.hessian(f3, x), gradref.hessian(f3, x, h=2.0**-12))
+
+
 @pytest.mark.parametrize(
     ("scheme", "evaluations"), [("central", 2 * 7**2 + 1), ("complex", 2 * 7**2)]
 )

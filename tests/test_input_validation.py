@@ -378,3 +378,26 @@ def test_bad_hessian_input(fun: Any, kwargs: Any, error: type[Exception], match:
 def test_hessian_checks_the_point() -> None:
     with pytest.raises(ValueError, match=r"`x` must be finite \(no NaN or inf\); `x`\[0\] is inf"):
         gradref.hessian(f, [np.inf, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gradref.gradient(lambda p: 1e307 * np.sin(100 * p[0]), [0.0]), "f"),
+        (
+            lambda: gradref.gradient(lambda p: 1e307 * np.sin(100 * p[0]), [0.0], scheme="complex"),
+            "f",
+        ),
+        (lambda: gradref.jacobian(lambda p: 1e307 * np.sin(100 * p), [0.0]), "F"),
+        (
+            lambda: gradref.hessian(lambda p: 1e300 * np.sin(1e5 * p[0]), [0.3], scheme="complex"),
+            "f",
+        ),
+        (lambda: gradref.hessian(lambda p: 1e305 * np.sin(100 * p[0]) * p[1], [0.3, 1.0]), "f"),
+    ],
+)
+def test_derivatives_that_overflow(call: Any, name: str) -> None:
+    # f's values are finite but its derivatives exceed float64: an error, not an inf.
+    match = rf"the derivatives of `{name}` at x = .* overflow float64, though its values are finite"
+    with pytest.raises(ValueError, match=match):
+        call()

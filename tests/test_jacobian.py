@@ -87,14 +87,17 @@ def test_the_closed_form_agrees_with_scipy() -> None:
     assert_allclose(F.jacobian(x), result.df, rtol=0, atol=1e-11)
 
 
-# Normwise errors measured with the default steps (≤: the worst of the n listed):
-#   rosen_der, n = 10 and 100: central 3.9e-10, complex 2.2e-16, richardson 1.7e-13,
-#   forward 1.2e-7; softmax n = 5: central 1.3e-11, complex 1.1e-16;
-#   smooth map 4×3 and 20×7: central 9.4e-11, complex 3.0e-16.
+# Normwise errors measured with the default steps (the worst of seeds 0, 1, 2):
+#   rosen_der, n = 10: forward 1.7e-8, central 2.6e-11, richardson 1.5e-14, complex 2.1e-16;
+#   rosen_der, n = 100: forward 2.4e-8, central 2.3e-11, richardson 2.1e-14, complex 1.8e-16;
+#   softmax: central 1.8e-11, complex 1.2e-16; smooth maps 4×3, 20×7, 1×5: central
+#   4.8e-11, 3.4e-11, 5.3e-11, complex 1.0e-15, 1.8e-15, 2.9e-16.
+# The central and complex tolerances are the targets of issue 9; the others are about
+# ten times the measured error.
 @pytest.mark.parametrize("n", [10, 100])
 @pytest.mark.parametrize(
     ("scheme", "tolerance"),
-    [("central", 1e-9), ("complex", 1e-14), ("richardson", 1e-12), ("forward", 1e-6)],
+    [("central", 1e-9), ("complex", 1e-14), ("richardson", 3e-13), ("forward", 3e-7)],
 )
 def test_gradient_of_rosenbrock_against_rosen_hess(n: int, scheme: Any, tolerance: float) -> None:
     for seed in range(3):
