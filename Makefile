@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/docs/_support
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test lint site serve chromium bench clean
+.PHONY: test lint site serve accept chromium bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ site: $(KATEX)
 
 serve: $(KATEX)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+# After a deliberate change: re-run every pycon block of docs/ and write its computed output
+# over the written one where they differ (output lines only). Read `git diff docs` first.
+accept: $(STAMP)
+	$(BIN)/python docs/_support/checked_outputs.py accept $(PAGES)
 
 # Debian's chromium for tests/browser (installed with apt-get when run as root).
 chromium:

@@ -1,10 +1,12 @@
 r"""Accuracy and cost of gradref's gradients next to the numerical-differentiation libraries.
 
-Run it from the repository's top folder (about a minute on 2 cores):
+Run it from the repository's top folder with ``make bench``, which installs the
+``bench`` extra first, or, once that is installed:
 
     .venv/bin/python benchmarks/accuracy.py
 
-For the worked example $f(x, y) = x^2 y + e^{xy}$ at $(1, 2)$, Rosenbrock's function and
+For the worked example $f(x, y) = x^2 y + e^{xy}$ at $(1, 2)$, Rosenbrock's function
+$R(\mathbf{x}) = \sum_{i=1}^{n-1} [100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2]$ and
 
 $$F(\mathbf{x}) = \sum_{i=1}^{n-1} e^{\sin(x_i)\, x_{i+1}} + \log(1 + \|\mathbf{x}\|^2)$$
 
@@ -17,7 +19,9 @@ from 2^-8 to 2^-4 on every problem (and on log-sum-exp), to check the default 2^
 against the alternatives. It then times `mse_gradients`
 against `numpy.dot` on $10^7$ points, runs `gradient_descent` on the regression example,
 prints PASS/FAIL for each target with the measured numbers (nothing is asserted), and
-writes `benchmarks/results.json`, which `docs/accuracy.md` reads when the site is built.
+writes `benchmarks/results.json`, which `docs/accuracy.md` reads when the site is built
+(and whose hidden checks assert that page's prose against it). `benchmarks/README.md`
+lists the targets and how the last run met them.
 
 Function evaluations are counted as points: a call with one point counts 1, a call with
 a stack of m points (``vectorized=True``, scipy.differentiate) counts m.

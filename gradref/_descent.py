@@ -85,20 +85,29 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        If the iterates or the gradient become non-finite, or the gradient's norm grows
-        $10^{10}$-fold past its start: `lr` is too large. The error's ``path`` attribute
-        holds the iterates so far.
+        If the iterates overflow, or the gradient's norm grows $10^{10}$-fold past its
+        start: `lr` is too large. The error's ``path`` attribute holds the iterates so far.
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
-        integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape.
+        integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
+        a value that is not finite (at a finite iterate, that is the loss's fault, not
+        the learning rate's).
 
     Notes
     -----
-    On a quadratic loss with Hessian eigenvalues $\lambda_1 \ge \dots \ge \lambda_n > 0$,
-    the error along eigenvector $j$ is multiplied by $1 - \alpha\lambda_j$ at each step:
-    descent converges when $\alpha < 2/\lambda_1$, oscillates when
-    $1/\lambda_1 < \alpha < 2/\lambda_1$, diverges when $\alpha > 2/\lambda_1$, and its
-    slowest rate is $1 - \alpha\lambda_n$.
+    On a quadratic loss with positive definite Hessian $H$, eigenvalues
+    $\lambda_1 \ge \dots \ge \lambda_n > 0$ and minimum $\boldsymbol\theta^\ast$, the
+    error vector obeys $\boldsymbol\theta_{k+1} - \boldsymbol\theta^\ast
+    = (I - \alpha H)(\boldsymbol\theta_k - \boldsymbol\theta^\ast)$: its component along
+    eigenvector $j$ is multiplied by $1 - \alpha\lambda_j$ at each step. Descent converges
+    from every start when $\alpha < 2/\lambda_1$ (oscillating along eigenvector 1 when
+    $\alpha > 1/\lambda_1$), and diverges when $\alpha > 2/\lambda_1$ from every start
+    with a component along eigenvector 1. The error shrinks by at most
+    $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
+    $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
+    (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent stops
+    near a stationary point: a local minimum, which need not be the global one, or a
+    saddle point.
 
     Examples
     --------
@@ -112,6 +121,13 @@ def gradient_descent(
     True 29
     >>> print(result.path[:3].tolist())
     [[1.0, -2.0], [0.5, -1.0], [0.25, -0.5]]
+
+    It stops at the first $k$ with $\|2\boldsymbol\theta_k\| = 2\sqrt{5}\, 0.5^k <
+    10^{-8}$:
+
+    >>> import math
+    >>> print(math.ceil(math.log2(2 * math.sqrt(5) / 1e-8)))
+    29
     """
     theta = as_point(theta0, "theta0")
     alpha = as_positive(lr, "lr")
@@ -119,16 +135,19 @@ def gradient_descent(
     tolerance = as_positive(tol, "tol")
 
     path = [theta]
-    g = _gradient(grad, theta)
+    g = _gradient(grad, theta, 0)
     norm0 = norm = float(np.linalg.norm(g))
     steps = 0
     while norm >= tolerance and steps < limit:
-        theta = theta - alpha * g
+        with np.errstate(over="ignore"):
+            theta = theta - alpha * g
+            norm = float(np.linalg.norm(g)) if np.all(np.isfinite(theta)) else np.inf
         path.append(theta)
         steps += 1
-        g = _gradient(grad, theta)
-        norm = float(np.linalg.norm(g))
-        if not (np.isfinite(norm) and np.all(np.isfinite(theta))) or norm > _GROWTH_LIMIT * norm0:
+        if np.isfinite(norm):
+            g = _gradient(grad, theta, steps)
+            norm = float(np.linalg.norm(g))
+        if not np.isfinite(norm) or norm > _GROWTH_LIMIT * norm0:
             raise DivergenceError(
                 f"gradient descent diverged at step {steps}: the gradient norm grew from "
                 f"{norm0:.3g} to {norm:.3g}. The learning rate lr={alpha:g} is too large "
@@ -139,11 +158,17 @@ def gradient_descent(
 
 
 def _gradient(
-    grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64]
+    grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64], step: int
 ) -> NDArray[np.float64]:
+    """Return ``grad(theta)``, refusing a wrong shape or a value that is not finite."""
     g = np.asarray(grad(theta.copy()), dtype=np.float64)
     if g.shape != theta.shape:
         raise ValueError(
             f"`grad` must return an array of the shape of `theta0`, {theta.shape}; got {g.shape}."
+        )
+    if not np.all(np.isfinite(g)):
+        raise ValueError(
+            f"`grad` returned {g} at theta = {theta} (step {step}); it must be finite "
+            "there. The loss may not be differentiable at that point."
         )
     return g

@@ -154,7 +154,7 @@ def _check_values(
     if complex_step and kind != "c":
         raise TypeError(
             f"`{name}` returned a real number for complex input, so it dropped the imaginary "
-            "part that scheme='complex' needs (math.exp, abs() and float() do this). "
+            "part that scheme='complex' needs (abs(), np.abs and .real do this). "
             f"Write {name} with numpy functions that accept complex numbers, "
             "or use scheme='central'."
         )

@@ -116,6 +116,7 @@ def jacobian(
 
     The Jacobian of the running example's gradient is its Hessian:
 
+    >>> import gradref
     >>> from gradref.examples import grad_f
     >>> print(gradref.jacobian(grad_f, [1.0, 2.0]).round(6))
     [[33.556224 24.167168]

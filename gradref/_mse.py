@@ -38,9 +38,18 @@ def mse_loss(w: float, b: float, x: ArrayLike, t: ArrayLike) -> float:
     Raises
     ------
     ValueError
-        If `x` and `t` are empty, of different lengths, or not finite.
+        If `x` and `t` are not 1-D, empty, of different lengths or not finite, if `w` or
+        `b` is not finite, or if the sums over the data overflow float64.
     TypeError
-        If `w` or `b` is not a real number.
+        If `w` or `b` is not a real number, or `x` or `t` is not an array of real
+        numbers.
+
+    Notes
+    -----
+    $\mathcal{L}$ is a quadratic function of $(w, b)$ with the constant Hessian
+    $\frac{2}{N}\begin{bmatrix} \sum x_i^2 & \sum x_i \\ \sum x_i & N \end{bmatrix}$,
+    positive definite unless all $x_i$ are equal: then its minimum is unique and global,
+    the solution of the normal equations.
 
     Examples
     --------
@@ -48,6 +57,8 @@ def mse_loss(w: float, b: float, x: ArrayLike, t: ArrayLike) -> float:
     >>> from gradref.examples import DATA_X, DATA_T
     >>> print(round(gradref.mse_loss(0.5, 0.0, DATA_X, DATA_T), 6))
     17.6625
+    >>> print(round(gradref.mse_loss(1.95, 0.25, DATA_X, DATA_T), 12))
+    0.01875
     """
     xs, ts = as_data(x, t)
     (sum_ee,) = _residual_sums(as_real(w, "w"), as_real(b, "b"), xs, ts, loss=True)
@@ -82,14 +93,16 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
     Raises
     ------
     ValueError
-        If `x` and `t` are empty, of different lengths, or not finite.
+        If `x` and `t` are not 1-D, empty, of different lengths or not finite, if `w` or
+        `b` is not finite, or if the sums over the data overflow float64.
     TypeError
-        If `w` or `b` is not a real number.
+        If `w` or `b` is not a real number, or `x` or `t` is not an array of real
+        numbers.
 
     Notes
     -----
-    The residuals $e_i = w x_i + b - t_i$ are formed block by block in a small buffer
-    and reduced at once ($\sum e_i x_i$ by a BLAS dot product, $\sum e_i$ by numpy's
+    The residuals $r_i = w x_i + b - t_i$ are formed block by block in a small buffer
+    and reduced at once ($\sum r_i x_i$ by a BLAS dot product, $\sum r_i$ by numpy's
     pairwise sum), so the data are read once and the extra memory does not grow with
     $N$. The sums are taken over the residuals themselves, never through
     $\sum x_i^2$, $\sum x_i t_i$, ...: that shortcut cancels catastrophically near the

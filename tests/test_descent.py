@@ -102,11 +102,20 @@ def test_too_large_a_learning_rate_raises_with_the_path() -> None:
 
 
 def test_non_finite_gradient_raises() -> None:
+    # The pole of the gradient at 1 is reached in one step: the loss's fault, not lr's.
     with (
-        pytest.raises(gradref.DivergenceError, match=r"diverged at step 1"),
+        pytest.raises(ValueError, match=r"`grad` returned \[-?inf\] at theta = \[1\.\] \(step 1\)"),
         np.errstate(divide="ignore"),
     ):
         gradref.gradient_descent(lambda th: 1 / (th - 1.0), [0.0], lr=1.0)
+
+
+def test_overflowing_iterates_are_divergence() -> None:
+    # A gradient so large that one step overflows float64: lr (or the loss's scale) is
+    # the problem, and the path up to the overflow is kept.
+    with pytest.raises(gradref.DivergenceError, match=r"diverged at step 1") as info:
+        gradref.gradient_descent(lambda th: np.full(1, 1e150), [0.0], lr=1e160)
+    assert np.isinf(info.value.path[-1]).all()
 
 
 def test_max_steps_reached_is_reported() -> None:

@@ -199,6 +199,9 @@ def test_bad_descent_start_and_gradient() -> None:
     match = r"`grad` must return an array of the shape of `theta0`, \(2,\); got \(\)\."
     with pytest.raises(ValueError, match=match):
         gradref.gradient_descent(lambda th: th.sum(), [1.0, 2.0], lr=0.1)
+    match = r"`grad` returned \[nan\] at theta = \[2\.\] \(step 0\); it must be finite there\."
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient_descent(lambda th: np.full(1, np.nan), [2.0], lr=0.1)
 
 
 @pytest.mark.parametrize("function", [gradref.mse_loss, gradref.mse_gradients])

@@ -219,3 +219,46 @@ def test_chain_rule(data: st.DataObject, n: int, k: int, m: int) -> None:
     # and both agree with the closed form to the same bound
     exact = outer.jacobian(y) @ g.jacobian(x)
     assert np.all(np.abs(composite - exact) <= bound)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), n=st.integers(1, 4), k=st.integers(1, 4), m=st.integers(1, 4))
+def test_chain_rule_with_central_differences(data: st.DataObject, n: int, k: int, m: int) -> None:
+    # Central differences have no truncation error where third derivatives vanish, so
+    # the chain rule holds to rounding for f quadratic (f_j(y) = yᵀQ_j y + q_jᵀy) and
+    # g affine (g(x) = Bx + c), whose composite is quadratic too. The rounding bound uses
+    # generous envelopes: |x ± h| <= X = 2 max(1, |x|), |y ± h| <= Y = 2 max(1, G) where
+    # G = |B|X + |c| bounds g near x, and the default steps h >= 2^-18 max(1, |x_i|).
+    # A value of f has error <= (k + 2)ε S_j, S_j = YᵀQ_jY + |q_j|ᵀY (|Q|, |q|), one of g
+    # (n + 2)ε G; a column of central differences divides the error of a value by h.
+    B = data.draw(_coefficients((k, n), 2.0))
+    c = data.draw(_coefficients(k, 2.0))
+    Q = data.draw(_coefficients((m, k, k), 1.0))
+    q = data.draw(_coefficients((m, k), 2.0))
+    x = data.draw(_coefficients(n, 2.0))
+
+    def f(y: NDArray[Any]) -> Any:
+        return np.einsum("a,jab,b->j", y, Q, y) + q @ y
+
+    def g(p: NDArray[Any]) -> Any:
+        return B @ p + c
+
+    y = g(x)
+    composite = gradref.jacobian(lambda p: f(g(p)), x)
+    product = gradref.jacobian(f, y) @ gradref.jacobian(g, x)
+    exact = ((Q + Q.transpose(0, 2, 1)) @ y + q) @ B
+
+    X = 2 * np.maximum(1.0, np.abs(x))
+    G = np.abs(B) @ X + np.abs(c)
+    Y = 2 * np.maximum(1.0, G)
+    S = np.einsum("a,jab,b->j", Y, np.abs(Q), Y) + np.abs(q) @ Y
+    jf = (np.abs(Q) + np.abs(Q.transpose(0, 2, 1))) @ Y + np.abs(q)  # >= |J_f| near y
+    jg = np.abs(B)
+    inv_h = 2.0**18 / np.maximum(1.0, np.abs(x))
+    error_g = (n + 2) * EPS * np.outer(G, inv_h)
+    error_f = (k + 2) * EPS * np.outer(S, np.full(k, 2.0**18))
+    error_product = error_f @ jg + jf @ error_g + k * EPS * jf @ jg
+    error_composite = ((k + 2) * EPS * S + (n + 2) * EPS * jf @ G)[:, None] * inv_h
+    bound = 4 * (error_product + error_composite + k * EPS * jf @ jg)
+    assert np.all(np.abs(composite - product) <= bound)
+    assert np.all(np.abs(composite - exact) <= bound)

@@ -41,20 +41,14 @@ def load() -> dict[str, Any]:
 
 
 def machine(results: dict[str, Any]) -> str:
-    """One paragraph: when, where and with which versions the numbers were measured."""
+    """One paragraph: where the numbers come from, when, where and with which versions."""
     m = results["machine"]
     versions = ", ".join(f"{name} {v}" for name, v in m["versions"].items())
-    load = ""
-    if "load_average" in m:  # 1-minute load average at the start and at the end of the run
-        load = (
-            f" Other work kept the load average at {m['load_average'][0]:.1f} to "
-            f"{m['load_average'][3]:.1f} during the run, so the times include waiting for a "
-            "core; the errors and evaluations do not depend on it."
-        )
     return (
-        f"<p><em>Measured on {results['date']} on {html.escape(m['cpu'])} "
-        f"({m['cpu_count']} cores, {html.escape(m['platform'])}) with {versions}, by "
-        f"<code>{html.escape(results['command'])}</code>.{load}</em></p>"
+        "<p><em>These numbers come from the benchmark, not from building this page: "
+        f"<code>make bench</code> (<code>{html.escape(results['command'])}</code>) ran on "
+        f"{results['date']} on {html.escape(m['cpu'])} ({m['cpu_count']} cores, "
+        f"{html.escape(m['platform'])}) with {versions}.</em></p>"
     )
 
 
@@ -131,16 +125,6 @@ def sweep_table(results: dict[str, Any]) -> str:
         lines.append("</tr>")
     lines.append("</tbody></table>")
     return "".join(lines)
-
-
-def targets(results: dict[str, Any]) -> str:
-    """The benchmark's targets with their verdicts, as an HTML list."""
-    items = [
-        f"<li><strong>{'met' if t['passed'] else 'missed'}</strong>: "
-        f"{html.escape(t['target'])} ({html.escape(t['measured'])})</li>"
-        for t in results["targets"]
-    ]
-    return "<ul>" + "".join(items) + "</ul>"
 
 
 def error_plot(results: dict[str, Any]) -> str:

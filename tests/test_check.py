@@ -1,0 +1,146 @@
+"""check_gradient judges each component against what the numerical derivative resolves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+import gradref
+from gradref.examples import f, grad_f
+from tests.functions import Smooth, points, smooth_functions
+
+
+def lopsided(p: NDArray[Any]) -> Any:
+    """A big component next to a tiny one: 1e4 x^2 + 1e-3 sin(y)."""
+    return 1e4 * p[0] ** 2 + 1e-3 * np.sin(p[1])
+
+
+def lopsided_grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.array([2e4 * p[0], 1e-3 * np.cos(p[1])])
+
+
+@pytest.mark.parametrize("scheme", ["central", "richardson", "complex"])
+def test_a_wrong_small_component_fails(scheme: Any) -> None:
+    # ∂f/∂y is 1e-3 cos(1) = 5.4e-4, 7e-8 of the largest component: a relative
+    # check against the whole gradient accepted sin for cos.
+    def wrong(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.array([2e4 * p[0], 1e-3 * np.sin(p[1])])
+
+    point = [1.0, 1.0]
+    assert gradref.check_gradient(lopsided, lopsided_grad, point, scheme=scheme).passed
+    check = gradref.check_gradient(lopsided, wrong, point, scheme=scheme)
+    assert not check.passed
+    assert check.worst == 1
+    # The mistake, 3e-4, is 1.5e-8 of the gradient's size, yet 30 times what central
+    # differences resolve in this component (f = 1e4 costs eps * 1e4 / h in rounding).
+    assert check.ratio > 10
+
+
+def test_forward_differences_say_when_they_cannot_resolve_a_component() -> None:
+    # With h = 1.5e-8 and |f| = 1e4, forward differences' rounding, eps |f| / h = 1.5e-4,
+    # swamps the 5.4e-4 component: the tolerance says so instead of failing a right
+    # derivation.
+    check = gradref.check_gradient(lopsided, lopsided_grad, [1.0, 1.0], scheme="forward")
+    actual = abs(check.numerical[1] - 1e-3 * np.cos(1.0))
+    assert actual > 1e-5
+    assert check.tolerances[1] > actual
+    assert check.passed
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "richardson", "complex"])
+def test_zero_and_rounding_level_components_pass(scheme: Any) -> None:
+    # ∂f/∂y = -e^x sin(y) is exactly 0 at y = 0 and -e^x sin(np.pi) ≈ -3e-16 at y = np.pi,
+    # i.e. rounding level: both formulas and an exact 0 must pass.
+    def g(p: NDArray[Any]) -> Any:
+        return np.exp(p[0]) * np.cos(p[1])
+
+    def grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.array([np.exp(p[0]) * np.cos(p[1]), -np.exp(p[0]) * np.sin(p[1])])
+
+    for point in ([0.7, 0.0], [0.7, np.pi]):
+        assert gradref.check_gradient(g, grad, point, scheme=scheme).passed
+        exact_zero = lambda p: np.array([grad(p)[0], 0.0])  # noqa: E731
+        assert gradref.check_gradient(g, exact_zero, point, scheme=scheme).passed
+
+
+def test_the_missing_chain_rule_factor() -> None:
+    def wrong(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = p
+        return np.array([2 * x * y + y * np.exp(x * y), x**2 + np.exp(x * y)])
+
+    point = np.array([0.5, 1.5])
+    check = gradref.check_gradient(f, wrong, point)
+    assert not check.passed
+    assert check.worst == 1
+    # The difference is the missing (x - 1) e^{xy}, known exactly.
+    np.testing.assert_allclose(check.errors[1], 0.5 * np.exp(0.75), rtol=1e-9)
+    assert check.errors[0] <= check.tolerances[0]
+    assert gradref.check_gradient(f, grad_f, point).passed
+
+
+def test_tolerances_do_not_depend_on_the_gradient_checked() -> None:
+    point = [0.5, 1.5]
+    right = gradref.check_gradient(f, grad_f, point)
+    wrong = gradref.check_gradient(f, lambda p: grad_f(p) + 1.0, point)
+    np.testing.assert_array_equal(right.tolerances, wrong.tolerances)
+    np.testing.assert_array_equal(right.numerical, wrong.numerical)
+
+
+def test_tolerance_is_far_below_the_gradient_for_a_well_scaled_function() -> None:
+    # The check is sharp: central differences resolve f's gradient at (0.5, 1.5) to
+    # about 1e-9 relative, so a derivation wrong by a millionth fails.
+    check = gradref.check_gradient(f, grad_f, [0.5, 1.5])
+    exact = grad_f(np.array([0.5, 1.5]))
+    assert np.all(check.tolerances < 1e-8 * np.abs(exact))
+    perturbed = gradref.check_gradient(f, lambda p: grad_f(p) * (1 + 1e-6), [0.5, 1.5])
+    assert not perturbed.passed
+
+
+def _rounding_model_holds(fn: Smooth, x: NDArray[np.float64]) -> bool:
+    """The check's rounding model: f's computed value is off by about eps (|f| + Σ|x_j g_j|).
+
+    A Smooth function is a sum of terms; when they are large next to their sum (they
+    cancel), their rounding is not. This is the hypothesis the check states.
+    """
+    terms = np.abs(fn.a * np.sin(fn.w @ x + fn.p)).sum() + abs(fn.c * np.exp(fn.v @ x))
+    return bool(terms <= 4 * (abs(fn(x)) + np.abs(x * fn.grad(x)).sum()) + 1e-300)
+
+
+@settings(deadline=None)  # four schemes, each with a second step: slow on a busy machine
+@given(fn=smooth_functions(3), x=points(3))
+def test_a_correct_gradient_always_passes(fn: Smooth, x: NDArray[np.float64]) -> None:
+    assume(_rounding_model_holds(fn, x))
+    for scheme in ("central", "forward", "richardson", "complex"):
+        check = gradref.check_gradient(fn, fn.grad, x, scheme=scheme)
+        assert check.passed, (scheme, check)
+
+
+@settings(deadline=None)
+@given(
+    fn=smooth_functions(3),
+    x=points(3),
+    i=st.integers(0, 2),
+    factor=st.floats(1.01, 1e6),
+    sign=st.sampled_from([-1.0, 1.0]),
+)
+def test_a_component_wrong_beyond_its_tolerance_always_fails(
+    fn: Smooth, x: NDArray[np.float64], i: int, factor: float, sign: float
+) -> None:
+    # The exact gradient is the oracle: moving component i away from it by more than
+    # its tolerance plus the numerical derivative's actual error must fail, whatever
+    # the other components are.
+    exact = fn.grad(x)
+    tolerances = gradref.check_gradient(fn, fn.grad, x).tolerances
+    reach = tolerances[i] + abs(gradref.gradient(fn, x)[i] - exact[i])
+    assume(reach > 0)
+    wrong = exact.copy()
+    wrong[i] += sign * factor * reach
+    check = gradref.check_gradient(fn, lambda _: wrong, x)
+    assert not check.passed
+    if gradref.check_gradient(fn, fn.grad, x).passed:
+        assert check.worst == i

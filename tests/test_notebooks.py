@@ -1,0 +1,129 @@
+"""Every page with code is a notebook that runs from top to bottom and prints the page's output.
+
+The notebooks are made as the build makes them (docs/_support/notebooks.py), from the pages'
+Markdown, and executed with nbclient in this environment's kernel (ipykernel).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from checked_outputs import compute, disagreements, page_fences
+from nbclient import NotebookClient
+from notebooks import COMMENT, SETUP_TAG, notebook
+
+from tests.sybil_docs import DOCS, ROOT
+
+PAGES = [p for p in sorted(DOCS.rglob("*.md")) if page_fences(p)]
+SITE = ROOT / "site"
+
+
+def stdout(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+
+
+def built_figures(page: Path) -> dict[str, str]:
+    """The figures of the page's notebook in the built site, by block source (if built)."""
+    path = SITE / "notebooks" / page.relative_to(DOCS).with_suffix(".ipynb").name
+    if not path.exists():
+        return {}
+    nb = nbformat.read(path, as_version=4)
+    return {
+        cell.source: cell.outputs[0].data["text/html"]
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.outputs and "data" in cell.outputs[0]
+    }
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_the_notebook_runs_and_prints_the_pages_output(page: Path, tmp_path: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    blocks = [f for f in page_fences(page) if f.language in {"pycon", "python"}]
+    nb = notebook(text)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert SETUP_TAG in code[0].metadata["tags"], "the first cell installs gradref"
+    assert len(code) == len(blocks) + 1
+
+    page_figures = built_figures(page)
+    NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    assert "%pip install" in code[0].source
+    assert not stdout(code[0])  # gradref is importable here: nothing to install
+    for fence, cell in zip(blocks, code[1:], strict=True):
+        where = f"{page.relative_to(ROOT)}:{fence.first}"
+        printed = stdout(cell)
+        if fence.language == "pycon":
+            bad = disagreements(fence.written_output, printed, fence.tolerance)
+            assert not bad, f"{where}: the notebook printed\n{printed}"
+        else:  # a figure: the HTML the page shows (the built site's, else as the build does)
+            assert printed.lstrip().startswith("<"), where
+            assert printed == page_figures.get(fence.source, compute(fence)), where
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_the_prose_and_its_math_are_in_the_notebook(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    nb = notebook(text)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    lines = text.split("\n")
+    for fence in page_fences(page):
+        lines[fence.first - 1 : fence.last] = [""] * (fence.last - fence.first + 1)
+    prose = COMMENT.sub("", "\n".join(lines))
+    for math in re.findall(r"\$\$.+?\$\$|\$[^$\n]+\$", prose, flags=re.DOTALL):
+        assert math.replace("\n    ", "\n") in markdown, math
+
+
+@pytest.mark.skipif(not (SITE / "index.html").exists(), reason="the site is not built")
+def test_the_built_site_links_every_notebook() -> None:
+    for page in PAGES:
+        name = page.relative_to(DOCS).with_suffix("")
+        html = (SITE / ("" if name.name == "index" else str(name)) / "index.html").read_text()
+        link = f'notebooks/{name.name}.ipynb" download'
+        assert link in html, f"{page.name}: no notebook link beside the edit button"
+        nb = nbformat.read(SITE / "notebooks" / f"{name.name}.ipynb", as_version=4)
+        nbformat.validate(nb)
+
+
+def test_an_exercise_solution_becomes_a_title_and_a_code_cell() -> None:
+    text = (
+        "Prose with $x^2$ and a [link](gradient.md#the-gradient).\n\n"
+        '??? success "Solution"\n'
+        "    Indented prose.\n\n"
+        '    ```pycon exec="on" source="console"\n'
+        "    >>> def g(x):\n"
+        "    ...     return x + 1\n"
+        "    ...\n"
+        "    >>> print(g(41))\n"
+        "    42\n"
+        "    ```\n\n"
+        "<!-- invisible-code-block: python\n"
+        "assert True\n"
+        "-->\n"
+        "After.\n"
+    )
+    nb = notebook(text, site_url="https://example.org/site/")
+    kinds = [(c.cell_type, c.source) for c in nb.cells[2:]]
+    assert kinds == [
+        (
+            "markdown",
+            "Prose with $x^2$ and a [link](https://example.org/site/gradient/#the-gradient)."
+            "\n\n**Solution**\nIndented prose.",
+        ),
+        ("code", "def g(x):\n    return x + 1\n\nprint(g(41))"),
+        ("markdown", "After."),
+    ]
+    assert nb.cells[3].outputs[0].text == "42\n"
+    nbformat.validate(nb)
+
+
+def test_the_hosted_notebook_installs_gradref_from_the_repository() -> None:
+    text = '```python exec="on" html="1"\nprint("<p>figure</p>")\n```\n'
+    hosted = notebook(text, repo_url="https://github.com/owner/gradref/").cells[0].source
+    assert '%pip install --quiet "gradref @ git+https://github.com/owner/gradref"' in hosted
+    assert "git clone --quiet --depth 1 https://github.com/owner/gradref/" in hosted
+    local = notebook(text).cells[0].source
+    assert f'%pip install --quiet "gradref @ {ROOT.as_uri()}"' in local
+    assert f'sys.path.insert(0, "{ROOT / "docs" / "_support"}")' in local
