@@ -27,8 +27,9 @@ REPO_URL = "https://github.com/OWNER/gradref"  # as `make site-pages` sets it
 EDIT_PREFIX = f"{REPO_URL}/edit/main/docs/"
 
 PAGE_CHROME = """() => ({
-  edit: [...document.querySelectorAll('a[rel="edit"], a.md-content__button')]
+  edit: [...document.querySelectorAll('a[rel="edit"], a.md-content__button:not([download])')]
     .map(a => a.href),
+  notebooks: [...document.querySelectorAll("a.md-content__button[download]")].map(a => a.href),
   source: [...document.querySelectorAll("a.md-source")]
     .map(a => ({href: a.href, component: a.getAttribute("data-md-component")})),
 })"""
@@ -102,6 +103,15 @@ def test_every_page_loads_offline_with_a_static_repository_link(
         )
     source = f"{pages_page_path.rstrip('/')}.md" if pages_page_path else "index.md"
     assert chrome["edit"] == [EDIT_PREFIX + source], f"{url}: edit links {chrome['edit']}"
+    # The notebook download beside it (every page with code: all but the reference) is
+    # served from under /gradref/.
+    if pages_page_path != "reference/":
+        assert len(chrome["notebooks"]) == 1, f"{url}: notebook links {chrome['notebooks']}"
+    for href in chrome["notebooks"]:
+        assert href.startswith(pages_base_url + "notebooks/"), f"{url}: notebook link {href}"
+        answer = pages_light.context.request.get(href)
+        assert answer.status == 200, f"{url}: {href} answered {answer.status}"
+        assert answer.json()["nbformat"] == 4, f"{url}: {href} is not a notebook"
 
 
 def test_search_works_under_the_repository_path(
