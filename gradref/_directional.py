@@ -1,12 +1,18 @@
-r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$."""
+r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$, differenced along u."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gradref._finite_differences import Objective, Scheme, gradient
-from gradref._validation import as_point
+from gradref._finite_differences import (
+    Objective,
+    Scheme,
+    UserFunction,
+    check_scheme,
+    line_derivative,
+)
+from gradref._validation import as_flag, as_point, as_step
 
 # A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
 _UNIT_TOLERANCE = 1e-12
@@ -26,23 +32,25 @@ def directional_derivative(
     $$D_{\mathbf{u}} f(\mathbf{x}) = \nabla f(\mathbf{x}) \cdot \mathbf{u}
       = \lim_{t \to 0} \frac{f(\mathbf{x} + t\mathbf{u}) - f(\mathbf{x})}{t}$$
 
-    The gradient is computed by `gradient` with the given `h`, `scheme` and
-    `vectorized`, so the error is that scheme's.
+    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = \varphi'(0)$
+    with $\varphi(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
+    `partial_derivative` applied to $\varphi$: no gradient is formed.
 
     Parameters
     ----------
     f : callable
-        The function, as for `gradient`.
+        The function, as for `gradient`: called with the points $\mathbf{x} + s\mathbf{u}$.
     x : array_like, shape (n,)
         The point, finite.
     u : array_like, shape (n,)
         The direction, a unit vector: $\|\mathbf{u}\|_2 = 1$ to within $10^{-12}$.
     h : float, optional
-        The step, passed to `gradient`.
+        The step $s$ along `u`, positive and finite. Default: see Notes.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
-        The difference formula, passed to `gradient`.
+        The difference formula, applied to $\varphi$.
     vectorized : bool
-        Whether `f` takes all perturbed points at once, passed to `gradient`.
+        Whether `f` takes all the points at once, as for `gradient`: one call with
+        the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows, shape (k, n).
 
     Returns
     -------
@@ -53,7 +61,10 @@ def directional_derivative(
     ------
     ValueError
         If `u` is zero, not of unit length, or not of the length of `x`; and as for
-        `gradient`.
+        `gradient` (an error about a value of `f` names the point
+        $\mathbf{x} + s\mathbf{u}$ where it happened).
+    TypeError
+        As for `gradient`.
 
     Notes
     -----
@@ -61,6 +72,23 @@ def directional_derivative(
     between them, $D_{\mathbf{u}} f$ is largest, $\|\nabla f\|$, for $\mathbf{u}$ along
     $\nabla f$, and zero for $\mathbf{u}$ orthogonal to it. The unit length matters:
     scaling $\mathbf{u}$ by 2 would double the "rate".
+
+    The derivatives of $\varphi$ are those of $f$ along $\mathbf{u}$,
+    $\varphi^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
+    order with $D_{\mathbf{u}}^k f$ in place of $\partial^k f / \partial x_i^k$: the
+    central difference $(\varphi(h) - \varphi(-h)) / 2h$ is off by
+    $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
+    $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
+    scheme times $\max(1, \max_{u_i \ne 0} |x_i|)$, rounded to a power of two: the
+    largest coordinate the line moves sets the scale, as $|x_i|$ does for
+    $\partial f / \partial x_i$. Unlike $x_i \pm h$, the points
+    $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding error of order
+    $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size of the first.
+
+    Evaluations of `f`, whatever $n$: 2 for central, forward and backward (forward
+    and backward use $f(\mathbf{x})$ and one more point), 6 for richardson and 1 for
+    complex; through the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$,
+    $6n$ and $n$.
 
     Examples
     --------
@@ -85,5 +113,7 @@ def directional_derivative(
         raise ValueError(
             f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
         )
-    grad = gradient(f, point, h=h, scheme=scheme, vectorized=vectorized)
-    return float(grad @ direction)
+    step = as_step(h)
+    name = check_scheme(scheme)
+    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    return float(line_derivative(fun, point, direction, step, name)[0])

@@ -244,29 +244,68 @@ def derivatives(
     Row k of the result holds the derivatives of output k; a scalar function has one row.
     """
     steps = _default_steps(x[indices], scheme) if h is None else np.full(len(indices), h)
+
+    def along_axes(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> None:
+        points[np.arange(len(points)), indices[lines]] += shifts
+
+    return _differences(fun, x, steps, scheme, along_axes)
+
+
+def line_derivative(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    u: NDArray[np.float64],
+    h: float | None,
+    scheme: str,
+) -> NDArray[np.float64]:
+    """Return the derivative of s -> fun(x + s u) at s = 0, shape (m,).
+
+    The default step is the scheme's, scaled by the largest |x_i| that u moves.
+    """
+    if h is None:
+        moved = np.abs(x[u != 0]).max(initial=0.0)
+        h = float(_default_steps(np.array([moved]), scheme)[0])
+
+    def along_u(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> None:
+        points += shifts[:, np.newaxis] * u
+
+    return _differences(fun, x, np.array([h]), scheme, along_u)[:, 0]
+
+
+Shift = Callable[[NDArray[Any], NDArray[np.intp], NDArray[Any]], None]
+
+
+def _differences(
+    fun: UserFunction, x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, shift: Shift
+) -> NDArray[np.float64]:
+    """Return the derivatives of `fun` at x along len(steps) lines, shape (m, len(steps)).
+
+    `shift(points, lines, shifts)` moves each row r of `points` (copies of x) by
+    shifts[r] along line lines[r], in place.
+    """
+    count = len(steps)
     if scheme == "complex":
-        points = np.tile(x.astype(np.complex128), (len(indices), 1))
-        points[np.arange(len(indices)), indices] += 1j * steps
+        points = np.tile(x.astype(np.complex128), (count, 1))
+        shift(points, np.arange(count), 1j * steps)
         values = evaluate(fun, points, complex_step=True)
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
 
     stencil = _STENCILS[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
-    # One row per (coordinate, offset) pair, coordinate-major; offset 0 is x itself.
+    # One row per (line, offset) pair, line-major; offset 0 is x itself.
     nonzero = np.array([s for s in offsets if s != 0])
-    points = np.repeat(x[np.newaxis, :], len(indices) * len(nonzero), axis=0)
-    columns = np.repeat(indices, len(nonzero))
-    points[np.arange(len(points)), columns] += np.outer(steps, nonzero).ravel()
+    points = np.repeat(x[np.newaxis, :], count * len(nonzero), axis=0)
+    shift(points, np.repeat(np.arange(count), len(nonzero)), np.outer(steps, nonzero).ravel())
     if 0 in offsets:
         points = np.vstack([points, x])
     values = evaluate(fun, points, complex_step=False)
-    # samples[k, i, j]: output k, coordinate indices[i] moved by offset nonzero[j].
-    samples = values[: len(indices) * len(nonzero)].T.reshape(-1, len(indices), len(nonzero))
+    # samples[k, i, j]: output k, line i moved by offset nonzero[j].
+    samples = values[: count * len(nonzero)].T.reshape(-1, count, len(nonzero))
     column = {s: samples[:, :, j] for j, s in enumerate(nonzero)}
     if 0 in offsets:
-        column[0.0] = np.repeat(values[-1][:, np.newaxis], len(indices), axis=1)
-    combined = np.zeros((values.shape[1], len(indices)))
+        column[0.0] = np.repeat(values[-1][:, np.newaxis], count, axis=1)
+    combined = np.zeros((values.shape[1], count))
     with np.errstate(over="ignore"):
         for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
             combined += c * (column[a] - column[b])

@@ -143,6 +143,33 @@ def error_model(
     return leading, remainder, noise
 
 
+def complex_directional_bound(
+    fun: Smooth, x: NDArray[np.float64], u: NDArray[np.float64], h: float
+) -> float:
+    """An upper bound of the error of the complex step along u, Im f(x + ihu)/h, against
+    both ∇f(x)·u and its rounded value fun.grad(x) @ u.
+
+    As `error_model`'s complex step for coordinate i, with the coordinates' rounding
+    weighted by |u_i| (the phases' imaginary parts are h w_j.u instead of h w_ji), plus:
+    the imaginary parts h w_j.u and h v.u are sums of n rounded products, relative error
+    γ_n, or an absolute UNDERFLOW/2 where a product h u_i underflows; and the dot product
+    fun.grad(x) @ u, γ_n again.
+    """
+    m, n = fun.w.shape
+    widest = max(float(np.abs(fun.w @ u).max()), abs(float(fun.v @ u)))
+    leading = fun.directional_bound(x, u, 3, 0.0) * h**2 / 6
+    remainder = fun.directional_bound(x, u, 5, 0.0) * h**4 / 120 * np.exp(widest * h)
+    weighted = sum(abs(u[i]) * fun.grad_rounding_bound(x, i) for i in range(n))
+    growth = abs(fun.c) * exp(float(fun.v @ x))
+    along = np.abs(fun.a) @ (np.abs(fun.w) @ np.abs(u)) + growth * (np.abs(fun.v) @ np.abs(u))
+    sums = 2 * (n + 1) * UNIT_ROUNDOFF * (float(along) + float(np.abs(fun.grad(x)) @ np.abs(u)))
+    lost = np.abs(fun.a) @ np.abs(fun.w).sum(axis=1) + growth * np.abs(fun.v).sum()
+    underflow = (2 * (n + m) + 16 + float(lost)) * UNDERFLOW / h
+    slope = fun.directional_bound(x, u, 1, h)
+    noise = (weighted + sums) * (np.cosh(widest * h) + 1) + 2 * UNIT_ROUNDOFF * slope + underflow
+    return float(leading + remainder + noise)
+
+
 def _vector(n: int, bound: float) -> st.SearchStrategy[NDArray[np.float64]]:
     return arrays(np.float64, n, elements=st.floats(-bound, bound))
 

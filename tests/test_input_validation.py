@@ -157,6 +157,47 @@ def test_bad_direction(u: Any, match: str) -> None:
         gradref.directional_derivative(f, P0, u)
 
 
+@pytest.mark.parametrize(
+    ("fun", "scheme", "error", "match"),
+    [
+        # f is called on the line x + s u: errors name that point, of the length of x.
+        (
+            lambda p: np.log(p[0] - 1.0),
+            "central",
+            ValueError,
+            r"`f` returned nan at x = \[0\.99999\d+ 1\.99998\d+\]; it must be finite there\.",
+        ),
+        (
+            lambda p: np.array([1.0, 2.0]),
+            "central",
+            ValueError,
+            r"`f` must return a scalar, got an array of shape \(2,\) at x = \[0\.99999\d+ ",
+        ),
+        (lambda p: "1", "central", TypeError, r"`f` must return a number, got str\."),
+        (lambda p: abs(p[0]), "complex", TypeError, r"`f` returned a real number for complex"),
+    ],
+)
+def test_bad_function_value_along_a_direction(
+    fun: Any, scheme: Any, error: type[Exception], match: str
+) -> None:
+    u = np.array([3.0, 4.0]) / 5.0
+    with pytest.raises(error, match=match), np.errstate(invalid="ignore", divide="ignore"):
+        gradref.directional_derivative(fun, P0, u, scheme=scheme)
+
+
+def test_bad_directional_settings() -> None:
+    u = np.array([3.0, 4.0]) / 5.0
+    with pytest.raises(ValueError, match=r"`scheme` must be one of 'forward'"):
+        gradref.directional_derivative(f, P0, u, scheme="centre")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`h` must be positive, got 0\.0\."):
+        gradref.directional_derivative(f, P0, u, h=0.0)
+    with pytest.raises(TypeError, match=r"`vectorized` must be True or False, got 1\."):
+        gradref.directional_derivative(f, P0, u, vectorized=1)  # type: ignore[arg-type]
+    match = r"with vectorized=True, `f` must return one value per row of its \(2, 2\) input"
+    with pytest.raises(ValueError, match=match):
+        gradref.directional_derivative(lambda xs: xs.sum(), P0, u, vectorized=True)
+
+
 def test_normalised_direction_is_accepted() -> None:
     u = np.array([1.0, 1.0, 1.0]) / np.linalg.norm([1.0, 1.0, 1.0])
     assert gradref.directional_derivative(lambda p: p.sum(), [0.0, 0.0, 0.0], u) == pytest.approx(

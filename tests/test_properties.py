@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -10,7 +12,14 @@ from numpy.testing import assert_allclose
 from scipy.differentiate import derivative
 
 import gradref
-from tests.functions import Smooth, error_model, points, smooth_functions
+from tests.functions import (
+    UNIT_ROUNDOFF,
+    Smooth,
+    complex_directional_bound,
+    error_model,
+    points,
+    smooth_functions,
+)
 
 dimensions = st.integers(1, 5)
 
@@ -71,7 +80,23 @@ def test_directional_derivative_is_the_derivative_along_the_line(
     assert along.success
     d = gradref.directional_derivative(fun, x, u, scheme="complex")
     assert d == pytest.approx(float(along.df), abs=1e-9 * scale)
-    assert d == pytest.approx(float(fun.grad(x) @ u), abs=1e-13 * scale)
+    # Against the exact ∇f·u: the complex step along u is off by rounding only, bounded
+    # in closed form; where that bound is below 1e-13 of the gradient's size, so is d's error.
+    bound = complex_directional_bound(fun, x, u, direction_step(x, u))
+    error = abs(d - float(fun.grad(x) @ u))
+    assert error <= bound
+    assert error <= 1e-13 * scale or bound > 1e-13 * scale
+
+
+def direction_step(x: np.ndarray, u: np.ndarray) -> float:
+    """directional_derivative's default complex step: scaled by the coordinates u moves."""
+    return float(gradref.default_step([np.abs(x[u != 0]).max(initial=0.0)], "complex")[0])
+
+
+def gradient_errors(fun: Smooth, x: np.ndarray) -> np.ndarray:
+    """Bounds of |g_i - ∂f/∂x_i| for the complex-step gradient g (`error_model`)."""
+    steps = gradref.default_step(x, "complex")
+    return np.array([sum(error_model(fun, x, i, "complex", steps[i])) for i in range(x.size)])
 
 
 @given(data=st.data(), n=st.integers(2, 5))
@@ -80,13 +105,21 @@ def test_steepest_ascent(data: st.DataObject, n: int) -> None:
     fun: Smooth = data.draw(smooth_functions(n))
     x = data.draw(points(n))
     u = data.draw(unit_vectors(n))
+    # Computed, D_u f and ∇f are each off by at most their bounds: D_u f <= ‖∇f‖ <=
+    # ‖g‖ + ‖g - ∇f‖ for the computed g. Along g/‖g‖ (rounded, relative (n + 4)u per
+    # component, and ‖g‖ with (n + 2)u), D equals ‖g‖ to those bounds.
     grad = gradref.gradient(fun, x, scheme="complex")
-    norm = np.linalg.norm(grad)
-    scale = max(1.0, norm)
-    assert gradref.directional_derivative(fun, x, u, scheme="complex") <= norm + 1e-13 * scale
+    norm = math.hypot(*grad)  # np.linalg.norm underflows to 0 below 1e-154
+    grad_error = math.hypot(*gradient_errors(fun, x))
+    d = gradref.directional_derivative(fun, x, u, scheme="complex")
+    assert d <= norm + grad_error + complex_directional_bound(fun, x, u, direction_step(x, u))
     if norm > 1e-6:
-        steepest = gradref.directional_derivative(fun, x, grad / norm, scheme="complex")
-        assert steepest == pytest.approx(norm, rel=1e-12)
+        v = grad / norm
+        steepest = gradref.directional_derivative(fun, x, v, scheme="complex")
+        bound = complex_directional_bound(fun, x, v, direction_step(x, v)) + grad_error
+        bound += 2 * (n + 4) * UNIT_ROUNDOFF * (norm + grad_error)
+        assert abs(steepest - norm) <= bound
+        assert abs(steepest - norm) <= 1e-12 * norm or bound > 1e-12 * norm
 
 
 @given(data=st.data())
@@ -102,7 +135,12 @@ def test_orthogonal_to_level_sets(data: st.DataObject) -> None:
     assume(norm >= 2.0**-500)
     tangent = np.array([-grad[1], grad[0]]) / norm
     d = gradref.directional_derivative(fun, x, tangent, scheme="complex")
-    assert abs(d) <= 1e-13 * max(1.0, norm)
+    # ∇f·t = (g - e)·t for the computed g = ∇f + e, and g·t is rounding of t (6u per
+    # component, so at most 6u‖g‖): |D_t f| is bounded by that, ‖e‖ and D's own error.
+    bound = complex_directional_bound(fun, x, tangent, direction_step(x, tangent))
+    bound += math.hypot(*gradient_errors(fun, x)) + 6 * UNIT_ROUNDOFF * norm
+    assert abs(d) <= bound
+    assert abs(d) <= 1e-13 * max(1.0, norm) or bound > 1e-13 * max(1.0, norm)
     # To second order f moves along the tangent by at most (max curvature) t^2 / 2, plus
     # what the first-order term keeps from the rounding of the gradient the tangent was
     # built from, plus the rounding of the two values of f. Off the level curve by an

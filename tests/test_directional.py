@@ -1,0 +1,118 @@
+"""directional_derivative differences f along the line: its cost, step and accuracy."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+import gradref
+from gradref.examples import f, grad_f
+
+EPS = 2.0**-52
+# Evaluations of f per scheme, whatever n; through the gradient they would grow with n.
+CALLS = {"central": 2, "forward": 2, "backward": 2, "richardson": 6, "complex": 1}
+
+
+def unit(n: int, seed: int = 0) -> NDArray[np.float64]:
+    u = np.random.default_rng(seed).normal(size=n)
+    return u / np.linalg.norm(u)
+
+
+@pytest.mark.parametrize("scheme", list(CALLS))
+@pytest.mark.parametrize("n", [1, 10, 300])
+def test_evaluations_do_not_grow_with_n(scheme: Any, n: int) -> None:
+    shapes: list[tuple[int, ...]] = []
+
+    def fun(p: NDArray[Any]) -> Any:
+        shapes.append(p.shape)
+        return np.sum(np.sin(p), axis=-1)
+
+    x = np.random.default_rng(1).uniform(-2, 2, n)
+    u = unit(n)
+    gradref.directional_derivative(fun, x, u, scheme=scheme)
+    assert shapes == [(n,)] * CALLS[scheme]
+    shapes.clear()
+    gradref.directional_derivative(fun, x, u, scheme=scheme, vectorized=True)
+    assert shapes == [(CALLS[scheme], n)]
+
+
+@pytest.mark.parametrize("scheme", list(CALLS))
+def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
+    # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3, not by 100.
+    x = np.array([100.0, 3.0, -0.5])
+    u = np.array([0.0, 0.6, 0.8])
+    seen: list[NDArray[Any]] = []
+
+    def fun(p: NDArray[Any]) -> Any:
+        seen.append(p)
+        return p.sum()
+
+    gradref.directional_derivative(fun, x, u, scheme=scheme)
+    step = gradref.default_step([3.0], scheme)[0]
+    offsets = {
+        "central": [-1, 1],
+        "forward": [0, 1],
+        "backward": [-1, 0],
+        "richardson": [-1, -0.5, -0.25, 0.25, 0.5, 1],
+        "complex": [1j],
+    }[scheme]
+    shifts = sorted(((p - x) @ u for p in seen), key=lambda s: (s.real, s.imag))
+    # Each point x + s u is rounded, by at most an ulp of 3 in each coordinate.
+    assert shifts == pytest.approx([o * step for o in offsets], rel=0, abs=4 * EPS * 3)
+    for p in seen:  # on the line: the part of p - x across u is that rounding
+        across = (p - x) - ((p - x) @ u) * u
+        assert np.abs(across).max() <= 4 * EPS * 3
+
+
+def line_derivatives(orders: int) -> list[float]:
+    """φ^(k)(0) for φ(s) = f((1, 2) + s(3, 4)/5), the running example along u, exactly.
+
+    φ(s) = (1 + 3s/5)^2 (2 + 4s/5) + e^2 exp(2s + 12s^2/25); the Taylor coefficients c_k
+    of exp(q(s)) follow from c_0 = 1, k c_k = sum_j j q_j c_(k-j).
+    """
+    q = {1: 2.0, 2: 0.48}
+    c = [1.0]
+    for k in range(1, orders + 1):
+        c.append(sum(j * qj * c[k - j] for j, qj in q.items() if j <= k) / k)
+    poly = (np.polynomial.Polynomial([1.0, 0.6]) ** 2 * np.polynomial.Polynomial([2.0, 0.8])).coef
+    return [
+        math.factorial(k) * ((poly[k] if k < len(poly) else 0.0) + math.exp(2) * c[k])
+        for k in range(orders + 1)
+    ]
+
+
+# The leading truncation term of each scheme, as a function of φ's derivatives and h, and
+# the sum of |weights| of its differences, which multiplies the rounding error.
+LEADING = {
+    "forward": (lambda d, h: d[2] * h / 2, 1.0),
+    "backward": (lambda d, h: -d[2] * h / 2, 1.0),
+    "central": (lambda d, h: d[3] * h**2 / 6, 1.0),
+    "richardson": (lambda d, h: d[7] * h**6 / 322560, 2 * (1 / 90 + 20 / 45 + 128 / 45)),
+}
+
+
+@pytest.mark.parametrize("scheme", list(LEADING))
+def test_accuracy_on_the_running_example(scheme: Any) -> None:
+    # The error is the leading term of the scheme's expansion to within 1 % (the next
+    # term is smaller than that at these steps), plus the rounding of f's values and of
+    # the points x + s u.
+    x, u = np.array([1.0, 2.0]), np.array([3.0, 4.0]) / 5
+    exact = float(grad_f(x) @ u)
+    d = line_derivatives(9)
+    assert d[1] == pytest.approx(exact, rel=1e-15)
+    h = gradref.default_step([2.0], scheme)[0]
+    term, weight = LEADING[scheme]
+    rounding = weight * 8 * EPS * (abs(f(x)) + np.abs(grad_f(x)) @ np.abs(x)) / h
+    error = gradref.directional_derivative(f, x, u, scheme=scheme) - exact
+    assert abs(error - term(d, h)) <= 0.01 * abs(term(d, h)) + rounding
+
+
+def test_complex_step_is_exact_to_rounding_on_the_running_example() -> None:
+    x, u = np.array([1.0, 2.0]), np.array([3.0, 4.0]) / 5
+    exact = float(grad_f(x) @ u)
+    d = gradref.directional_derivative(f, x, u, scheme="complex")
+    assert abs(d - exact) <= 8 * EPS * abs(exact)
