@@ -30,11 +30,11 @@ def directional_derivative(
     r"""Return the rate of change of `f` at `x` along the unit vector `u`.
 
     $$D_{\mathbf{u}} f(\mathbf{x}) = \nabla f(\mathbf{x}) \cdot \mathbf{u}
-      = \lim_{t \to 0} \frac{f(\mathbf{x} + t\mathbf{u}) - f(\mathbf{x})}{t}$$
+      = \lim_{s \to 0} \frac{f(\mathbf{x} + s\mathbf{u}) - f(\mathbf{x})}{s}$$
 
-    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = \varphi'(0)$
-    with $\varphi(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
-    `partial_derivative` applied to $\varphi$: no gradient is formed.
+    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = g'(0)$
+    with $g(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
+    `partial_derivative` applied to $g$: no gradient is formed.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ def directional_derivative(
     h : float, optional
         The step $s$ along `u`, positive and finite. Default: see Notes.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
-        The difference formula, applied to $\varphi$.
+        The difference formula, applied to $g$.
     vectorized : bool
         Whether `f` takes all the points at once, as for `gradient`: one call with
         the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows, shape (k, n).
@@ -68,15 +68,15 @@ def directional_derivative(
 
     Notes
     -----
-    Since $\nabla f \cdot \mathbf{u} = \|\nabla f\| \cos\theta$, with $\theta$ the angle
+    Since $\nabla f \cdot \mathbf{u} = \|\nabla f\| \cos\varphi$, with $\varphi$ the angle
     between them, $D_{\mathbf{u}} f$ is largest, $\|\nabla f\|$, for $\mathbf{u}$ along
     $\nabla f$, and zero for $\mathbf{u}$ orthogonal to it. The unit length matters:
     scaling $\mathbf{u}$ by 2 would double the "rate".
 
-    The derivatives of $\varphi$ are those of $f$ along $\mathbf{u}$,
-    $\varphi^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
+    The derivatives of $g$ are those of $f$ along $\mathbf{u}$,
+    $g^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
     order with $D_{\mathbf{u}}^k f$ in place of $\partial^k f / \partial x_i^k$: the
-    central difference $(\varphi(h) - \varphi(-h)) / 2h$ is off by
+    central difference $(g(h) - g(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
     scheme times $\max(1, \max_{u_i \ne 0} |x_i|)$, rounded to a power of two: the

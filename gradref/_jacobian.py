@@ -94,15 +94,15 @@ def jacobian(
 
     Examples
     --------
-    Polar coordinates, $F(r, \theta) = (r\cos\theta, r\sin\theta)$, have
-    $J_F = \begin{bmatrix} \cos\theta & -r\sin\theta \\ \sin\theta & r\cos\theta
+    Polar coordinates, $F(r, \varphi) = (r\cos\varphi, r\sin\varphi)$, have
+    $J_F = \begin{bmatrix} \cos\varphi & -r\sin\varphi \\ \sin\varphi & r\cos\varphi
     \end{bmatrix}$, whose determinant is $r$:
 
     >>> import numpy as np
     >>> import gradref
     >>> def polar(p):
-    ...     r, theta = p
-    ...     return np.array([r * np.cos(theta), r * np.sin(theta)])
+    ...     r, phi = p
+    ...     return np.array([r * np.cos(phi), r * np.sin(phi)])
     >>> J = gradref.jacobian(polar, [2.0, np.pi / 6], scheme="complex")
     >>> print(J)
     [[ 0.8660254  -1.        ]
