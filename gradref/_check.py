@@ -150,6 +150,7 @@ def check_gradient(
     >>> def wrong(p):
     ...     x, y = p
     ...     return np.array([2 * x * y + y * np.exp(x * y), x**2 + np.exp(x * y)])
+    ...
     >>> result = gradref.check_gradient(f, wrong, [0.5, 1.5])
     >>> print(result.passed, result.worst, f"{result.errors[1]:.4f}", f"{result.ratio:.0e}")
     False 1 1.0585 5e+08

@@ -185,6 +185,7 @@ def hessian(
      [24.16716905  7.38905612]]
     >>> def error(H):
     ...     return f"{np.abs(H - exact).max() / np.abs(exact).max():.1e}"
+    ...
     >>> print(np.array_equal(H, H.T), error(H))
     True 2.2e-08
     >>> Hc = gradref.hessian(f, [1.0, 2.0], scheme="complex")

@@ -103,6 +103,7 @@ def jacobian(
     >>> def polar(p):
     ...     r, phi = p
     ...     return np.array([r * np.cos(phi), r * np.sin(phi)])
+    ...
     >>> J = gradref.jacobian(polar, [2.0, np.pi / 6], scheme="complex")
     >>> print(J)
     [[ 0.8660254  -1.        ]
