@@ -19,7 +19,7 @@ from 2^-8 to 2^-4 on every problem (and on log-sum-exp), to check the default 2^
 against the alternatives. It then times `mse_gradients`
 against `numpy.dot` on $10^7$ points, runs `gradient_descent` on the regression example,
 prints PASS/FAIL for each target with the measured numbers (nothing is asserted), and
-writes `benchmarks/results.json`, which `docs/accuracy.md` reads when the site is built
+writes `tooling/gradref_site/results.json`, which `docs/accuracy.md` reads when the site is built
 (and whose hidden checks assert that page's prose against it). `benchmarks/README.md`
 lists the targets and how the last run met them.
 
@@ -65,7 +65,7 @@ try:
 except ImportError:  # optional: install findiff to add it to the comparison
     findiff = None
 
-RESULTS = Path(__file__).with_name("results.json")
+RESULTS = Path(__file__).parents[1] / "tooling" / "gradref_site" / "results.json"
 DIGITS = 40  # mpmath's working precision for the exact gradients
 SIZES = (10, 100, 1000)
 SCHEMES = ("forward", "backward", "central", "richardson", "complex")

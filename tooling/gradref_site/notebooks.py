@@ -2,19 +2,21 @@
 
 The notebook is made from the page's own Markdown, with nbformat:
 
-- the first cell installs gradref from the repository (``REPO_URL``, as the Pages workflow
-  sets it; on a local build, from this checkout), unless gradref is importable already;
+- the first cell installs gradref, and for a page with figures this package with its
+  ``figures`` extra, from the repository (``REPO_URL``, as the Pages workflow sets it; on
+  a local build, from this checkout), unless they are importable already;
 - the prose becomes Markdown cells, math intact (Jupyter renders ``$...$`` too);
   admonitions become a bold title and their text, links to other pages point at the site;
 - each ``pycon`` block becomes a code cell (its statements without the prompts) whose
   output is the page's: the output computed for the page in the same build
-  (docs/_support/checked_outputs.py checks it against the written one); each figure
+  (`gradref_site.checked_outputs` checks it against the written one); each figure
   block becomes a code cell whose output is the page's figure.
 
-As a MkDocs hook (mkdocs.yml ``hooks``) it writes ``notebooks/<page>.ipynb`` into the site
-and sets ``page.meta["notebook"]``, which overrides/partials/actions.html links beside the
-edit button. ``python docs/_support/notebooks.py OUTDIR`` writes them without a build,
-taking the outputs written on the pages.
+As the MkDocs plugin ``gradref-notebooks`` (mkdocs.yml ``plugins``) it writes
+``notebooks/<page>.ipynb`` into the site and sets ``page.meta["notebook"]``, which
+overrides/partials/actions.html links beside the edit button.
+``python -m gradref_site.notebooks OUTDIR`` writes them without a build, taking the
+outputs written on the pages.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from checked_outputs import COMPUTED, DOCS, ROOT, Fence, fences
+from mkdocs.plugins import BasePlugin
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from gradref_site.checked_outputs import COMPUTED, tolerance_of
+from gradref_site.fences import Fence, fences
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$')
 COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
@@ -36,41 +41,34 @@ SETUP_TAG = "setup"
 
 
 def setup_source(repo_url: str | None, figures: bool) -> str:
-    """The first cell: install gradref from its repository where it is not importable."""
-    # A local build installs from this checkout.
-    package = f"gradref @ git+{repo_url.rstrip('/')}" if repo_url else f"gradref @ {ROOT.as_uri()}"
+    """The first cell: install what the notebook imports, where it is not importable.
+
+    From the repository the Pages workflow names (pip reads the site package from its
+    ``tooling/`` folder); on a local build, from this checkout.
+    """
+    if repo_url:
+        base = f"git+{repo_url.rstrip('/')}"
+        gradref, site = f"gradref @ {base}", f"gradref-site[figures] @ {base}#subdirectory=tooling"
+    else:
+        root = Path.cwd()
+        gradref = f"gradref @ {root.as_uri()}"
+        site = f"gradref-site[figures] @ {(root / 'tooling').as_uri()}"
+    needs = [("gradref", gradref)] + ([("gradref_site", site)] if figures else [])
     lines = [
-        "# Set-up: install gradref from its repository (skipped where it is installed).",
+        "# Set-up: install what this notebook imports, where it is missing.",
         "import importlib.util",
-        "import sys",
-        "",
-        'if importlib.util.find_spec("gradref") is None:',
-        f'    %pip install --quiet "{package}"',
     ]
-    if figures:
-        lines += ["# The figures are drawn by the site's helpers, in docs/_support."]
-        if repo_url:
-            lines += [
-                'if importlib.util.find_spec("figures") is None:',
-                f"    !git clone --quiet --depth 1 {repo_url} gradref-repository",
-                '    sys.path.insert(0, "gradref-repository/docs/_support")',
-            ]
-        else:
-            lines += [f'sys.path.insert(0, "{ROOT / "docs" / "_support"}")']
+    for module, requirement in needs:
+        lines += [
+            f'if importlib.util.find_spec("{module}") is None:',
+            f'    %pip install --quiet "{requirement}"',
+        ]
     return "\n".join(lines)
 
 
 def cell_code(fence: Fence) -> str:
     """The Python of a block: a pycon block's statements without prompts or output."""
-    if fence.language != "pycon":
-        return fence.source
-    code = []
-    for line in fence.body[: fence.output_start]:
-        if line.startswith((">>> ", "... ")):
-            code.append(line[4:])
-        elif line in {">>>", "..."}:
-            code.append("")
-    return "\n".join(code).strip("\n")
+    return fence.code.strip("\n")
 
 
 def prose(lines: list[str], site_url: str) -> str:
@@ -126,8 +124,9 @@ def notebook(
             fence = starts[number]
             flush()
             cells.append(code_cell(fence, outputs or {}))
-            if fence.tolerance is not None:
-                cells.append(new_markdown_cell(f"*{fence.tolerance.note()}*"))
+            tolerance = tolerance_of(fence)
+            if tolerance is not None:
+                cells.append(new_markdown_cell(f"*{tolerance.note()}*"))
             n = fence.last
             continue
         header = ADMONITION.match(line)
@@ -162,13 +161,13 @@ def code_cell(fence: Fence, outputs: dict[str, str]) -> NotebookNode:
     return new_code_cell(cell_code(fence), outputs=[result])
 
 
-def write_all(outdir: Path, **options: Any) -> list[Path]:
-    """Write the notebook of every page with code into ``outdir``."""
+def write_all(outdir: Path, docs: Path = Path("docs"), **options: Any) -> list[Path]:
+    """Write the notebook of every page with code in ``docs`` into ``outdir``."""
     written = []
-    for page in sorted(DOCS.rglob("*.md")):
+    for page in sorted(docs.rglob("*.md")):
         nb = notebook(page.read_text(encoding="utf-8"), **options)
         if len(nb.cells) > 2:  # more than the set-up and the origin note
-            path = outdir / page.relative_to(DOCS).with_suffix(".ipynb")
+            path = outdir / page.relative_to(docs).with_suffix(".ipynb")
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, path)
             written.append(path)
@@ -176,37 +175,40 @@ def write_all(outdir: Path, **options: Any) -> list[Path]:
 
 
 # --------------------------------------------------------------------------------------
-# MkDocs hook (mkdocs.yml: hooks)
-
-_built: dict[str, NotebookNode] = {}
+# MkDocs plugin (mkdocs.yml: plugins: - gradref-notebooks)
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Announce the notebook to the template, for every page that has code."""
-    if any(f.language in {"pycon", "python"} for f in fences(markdown)):
-        page.meta["notebook"] = "notebooks/" + Path(page.file.src_uri).with_suffix(".ipynb").name
-    return markdown
+class NotebooksPlugin(BasePlugin):  # type: ignore[type-arg]
+    """Write a notebook per page with code, and tell the page template where it is."""
 
+    def __init__(self) -> None:
+        self.built: dict[str, NotebookNode] = {}
 
-def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    """Once the page is rendered (its outputs computed and checked), make its notebook."""
-    if "notebook" in page.meta:
-        _built[page.meta["notebook"]] = notebook(
-            page.file.content_string,
-            page_url=page.canonical_url or "",
-            site_url=config.site_url or "",
-            repo_url=config.repo_url,
-            outputs=COMPUTED,
-        )
-    return html
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
+        """Announce the notebook to the template, for every page that has code."""
+        if any(f.language in {"pycon", "python"} for f in fences(markdown)):
+            name = Path(page.file.src_uri).with_suffix(".ipynb").name
+            page.meta["notebook"] = "notebooks/" + name
+        return markdown
 
+    def on_page_content(self, html: str, page: Any, config: Any, files: Any) -> str:
+        """Once the page is rendered (its outputs computed and checked), make its notebook."""
+        if "notebook" in page.meta:
+            self.built[page.meta["notebook"]] = notebook(
+                page.file.content_string,
+                page_url=page.canonical_url or "",
+                site_url=config.site_url or "",
+                repo_url=config.repo_url,
+                outputs=COMPUTED,
+            )
+        return html
 
-def on_post_build(config: Any) -> None:
-    """Write the notebooks into the site."""
-    for name, nb in _built.items():
-        path = Path(config.site_dir) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, path)
+    def on_post_build(self, config: Any) -> None:
+        """Write the notebooks into the site."""
+        for name, nb in self.built.items():
+            path = Path(config.site_dir) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, path)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Tables and the figure of the "Accuracy and cost" page, drawn from the benchmark's results.
 
-`benchmarks/accuracy.py` measures and writes `benchmarks/results.json`; this module only
+`benchmarks/accuracy.py` measures and writes `results.json` beside this module; this module only
 reads that file, so building the site never reruns the benchmark. Each function returns
 HTML for a ``python exec="on" html="1"`` block to print.
 """
@@ -13,9 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from figures import figure, svg
+from gradref_site.figures import figure, svg
 
-RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results.json"
+RESULTS = Path(__file__).with_name("results.json")
 # The comparison shown on the page: the largest size of each benchmark function.
 SHOWN = (("Rosenbrock", 1000), ("F", 1000))
 # One colour and marker per method, the same in the table's key and in the figure.

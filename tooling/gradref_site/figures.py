@@ -1,8 +1,7 @@
 """Figure helpers for the docs pages: matplotlib in, accessible inline SVG out.
 
-The pages import this module from code blocks that markdown-exec runs at build time
-(the Makefile puts this folder on PYTHONPATH; tests/conftest does the same for Sybil).
-It is excluded from the built site by `exclude_docs` in mkdocs.yml.
+The pages import it (``from gradref_site.figures import ...``) in the figure blocks that
+markdown-exec runs at build time, and a notebook installs it with the ``figures`` extra.
 """
 
 from __future__ import annotations
