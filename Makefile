@@ -13,7 +13,7 @@ PY_SOURCES := gradref tooling tests scripts benchmarks conftest.py
 # Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: check test lint site site-pages site-zensical serve accept chromium bench clean
+.PHONY: check test test-python test-site test-zensical lint site site-pages site-zensical serve accept chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,16 +88,31 @@ accept: $(DOCS_STAMP)
 chromium:
 	bash scripts/ensure_chromium.sh
 
-# Everything, each thing once: the Pages-exact build (checks every page's output while
-# it builds) and the Zensical build, then pytest over the library, the docstrings, the
-# pages (Sybil), the notebooks and the browser suite on both builds, with numpy's
-# AVX-512 code paths off (the build ran with them on, so both paths are checked).
-test: lint site-pages site-zensical chromium
-	@off="$$($(BIN)/python scripts/numpy_avx512.py)"; \
+# numpy's AVX-512 targets on this CPU (none on many CI runners), to turn off for pytest:
+# the site builds with them on, the doc tests run with them off, so both paths are checked.
+NOAVX512 = off="$$($(BIN)/python scripts/numpy_avx512.py)"; \
 	[ -n "$$off" ] || note=" (this CPU has no AVX-512 path to turn off)"; \
 	echo "NPY_DISABLE_CPU_FEATURES=\"$$off\"$$note"; \
-	NPY_DISABLE_CPU_FEATURES="$$off" $(BIN)/python scripts/numpy_avx512.py --check && \
-	NPY_DISABLE_CPU_FEATURES="$$off" SITE_DIR=site-pages $(BIN)/pytest
+	export NPY_DISABLE_CPU_FEATURES="$$off"; $(BIN)/python scripts/numpy_avx512.py --check
+
+# Everything, each thing once: the Pages-exact build (it checks every page's output while
+# it builds) and the Zensical build, then one pytest run over the library, the
+# docstrings, the pages (Sybil), the notebooks and the browser suite on both builds.
+test: lint site-pages site-zensical chromium
+	@$(NOAVX512) && SITE_DIR=site-pages $(BIN)/pytest
+
+# CI's split of the same (.github/workflows/ci.yml): what needs no site and no browser,
+test-python: $(ALL_STAMP) $(KATEX)
+	@$(NOAVX512) && $(BIN)/pytest -m "not site and not browser"
+
+# the Pages-exact build and what needs it, but the Zensical checks,
+test-site: site-pages chromium
+	@$(NOAVX512) && SITE_DIR=site-pages $(BIN)/pytest -m "site or browser" \
+	  --ignore=tests/browser/test_zensical.py
+
+# and the Zensical build with its checks.
+test-zensical: site-zensical chromium
+	$(BIN)/pytest tests/browser/test_zensical.py
 
 bench: $(ALL_STAMP)
 	$(PIP) -e '.[bench]'
