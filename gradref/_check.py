@@ -134,7 +134,7 @@ def check_gradient(
 
     Notes
     -----
-    What the check cannot see: a mistake smaller than $T_i$ (about $10^{-10}$ relative
+    What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
     with central differences, more where $f$ is large next to its derivatives); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large

@@ -32,9 +32,9 @@ def directional_derivative(
     $$D_{\mathbf{u}} f(\mathbf{x}) = \nabla f(\mathbf{x}) \cdot \mathbf{u}
       = \lim_{s \to 0} \frac{f(\mathbf{x} + s\mathbf{u}) - f(\mathbf{x})}{s}$$
 
-    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = g'(0)$
-    with $g(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
-    `partial_derivative` applied to $g$: no gradient is formed.
+    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = \psi'(0)$
+    with $\psi(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
+    `partial_derivative` applied to $\psi$: no gradient is formed.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ def directional_derivative(
     h : float, optional
         The step $s$ along `u`, positive and finite. Default: see Notes.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
-        The difference formula, applied to $g$.
+        The difference formula, applied to $\psi$.
     vectorized : bool
         Whether `f` takes all the points at once, as for `gradient`: one call with
         the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows, shape (k, n).
@@ -73,17 +73,18 @@ def directional_derivative(
     $\nabla f$, and zero for $\mathbf{u}$ orthogonal to it. The unit length matters:
     scaling $\mathbf{u}$ by 2 would double the "rate".
 
-    The derivatives of $g$ are those of $f$ along $\mathbf{u}$,
-    $g^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
+    The derivatives of $\psi$ are those of $f$ along $\mathbf{u}$,
+    $\psi^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
     order with $D_{\mathbf{u}}^k f$ in place of $\partial^k f / \partial x_i^k$: the
-    central difference $(g(h) - g(-h)) / 2h$ is off by
+    central difference $(\psi(h) - \psi(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
     scheme times $\max(1, \max_{u_i \ne 0} |x_i|)$, rounded to a power of two: the
     largest coordinate the line moves sets the scale, as $|x_i|$ does for
-    $\partial f / \partial x_i$. Unlike $x_i \pm h$, the points
-    $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding error of order
-    $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size of the first.
+    $\partial f / \partial x_i$. Unlike $x_i \pm h$ (exact unless it crosses a power
+    of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding
+    error of order $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size
+    of the first.
 
     Evaluations of `f`, whatever $n$: 2 for central, forward and backward (forward
     and backward use $f(\mathbf{x})$ and one more point), 6 for richardson and 1 for

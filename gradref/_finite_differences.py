@@ -75,7 +75,8 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
     The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two, so that
-    $x_i \pm h_i$ is computed exactly in binary floating point. The constant $c$ is set
+    $x_i \pm h_i$ is exact in binary floating point unless it crosses a power of two
+    (then it is off by at most one spacing of $x_i$). The constant $c$ is set
     by the scheme's error order $p$: the truncation error is $O(h^p)$ and the rounding
     error $O(\varepsilon / h)$, which balance at $h \sim \varepsilon^{1/(p+1)}$.
 
@@ -389,10 +390,13 @@ def partial_derivative(
     -----
     The schemes implement the limit definition
     $\partial f / \partial x_i = \lim_{h \to 0} (f(\mathbf{x} + h\mathbf{e}_i) - f(\mathbf{x}))/h$
-    with a small but finite $h$. The complex step is due to Squire and Trapp (1998).
+    with a small but finite $h$. The complex step is due to Lyness and Moler (1967),
+    popularised by Squire and Trapp (1998).
 
     References
     ----------
+    - J. N. Lyness and C. B. Moler, "Numerical differentiation of analytic functions",
+      *SIAM Journal on Numerical Analysis* 4(2), 202-210, 1967.
     - W. Squire and G. Trapp, "Using complex variables to estimate derivatives of
       real functions", *SIAM Review* 40(1), 110-112, 1998.
     - J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., section 8.1.

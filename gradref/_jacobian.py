@@ -36,6 +36,10 @@ def jacobian(
     F(\mathbf{x} + \mathbf{d}) = F(\mathbf{x}) + J_F(\mathbf{x})\,\mathbf{d}
       + O(\|\mathbf{d}\|^2).$$
 
+    The remainder is $O(\|\mathbf{d}\|^2)$ when $F$ is twice continuously
+    differentiable near $\mathbf{x}$; if $F$ is only differentiable, it is
+    $o(\|\mathbf{d}\|)$.
+
     Column $i$ is computed as in `partial_derivative`, with every output at once, e.g.
     $(F(\mathbf{x} + h\mathbf{e}_i) - F(\mathbf{x} - h\mathbf{e}_i)) / 2h$ for the
     central scheme, so the schemes, the default steps and the error orders are those of
