@@ -15,9 +15,9 @@ import io
 import re
 from pathlib import Path
 
-import figures
 import matplotlib.pyplot as plt
 import pytest
+from gradref_site import figures
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FENCE = re.compile(r'^```python exec="on" html="1"\n(.*?)^```$', re.M | re.S)
