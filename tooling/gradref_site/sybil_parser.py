@@ -106,7 +106,7 @@ class PageParser:
                     example.adjust(lexed, lexeme)
                     yield example
             elif fence.language == "python":
-                yield Region(lexed.start, lexed.end, source, self.python)
+                yield Region(lexed.start, lexed.end, lexeme, self.python)
         for region in self.invisible(document):
             region.parsed = region.lexemes["source"]
             region.evaluator = self.python
