@@ -141,3 +141,13 @@ def test_the_hosted_notebook_installs_what_it_imports_from_the_repository() -> N
     assert f'%pip install --quiet "gradref @ {Path.cwd().as_uri()}"' in local
     no_figures = notebook('```pycon exec="on"\n>>> print(1)\n1\n```\n').cells[0].source
     assert "gradref-site" not in no_figures
+    assert "jax" not in no_figures
+
+
+def test_a_notebook_installs_the_libraries_its_blocks_import() -> None:
+    text = '```pycon exec="on"\n>>> import jax.numpy as jnp\n>>> from scipy import optimize\n```\n'
+    setup = notebook(text).cells[0].source
+    assert 'if importlib.util.find_spec("jax") is None:\n    %pip install --quiet "jax"' in setup
+    assert '%pip install --quiet "scipy"' in setup
+    ad = notebook((ROOT / "docs" / "automatic-differentiation.md").read_text(encoding="utf-8"))
+    assert '%pip install --quiet "jax"' in ad.cells[0].source

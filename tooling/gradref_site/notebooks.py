@@ -21,6 +21,7 @@ outputs written on the pages.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -40,11 +41,32 @@ PAGE_LINK = re.compile(r"\]\((?P<page>[\w./-]+)\.md(?P<anchor>#[\w-]*)?\)")
 SETUP_TAG = "setup"
 
 
-def setup_source(repo_url: str | None, figures: bool) -> str:
+# What the pages' blocks import besides gradref and numpy, by module: its requirement.
+REQUIREMENTS = {"jax": "jax", "scipy": "scipy", "matplotlib": "matplotlib"}
+
+
+def imported(code: str) -> set[str]:
+    """The top-level modules a block imports."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def setup_source(repo_url: str | None, figures: bool, modules: set[str] | None = None) -> str:
     """The first cell: install what the notebook imports, where it is not importable.
 
-    From the repository the Pages workflow names (pip reads the site package from its
-    ``tooling/`` folder); on a local build, from this checkout.
+    gradref, the figure helpers when the page draws (``figures``), and each module of
+    `REQUIREMENTS` in ``modules``: gradref and the helpers from the repository the Pages
+    workflow names (pip reads the site package from its ``tooling/`` folder), or on a
+    local build from this checkout; the others from PyPI.
     """
     if repo_url:
         base = f"git+{repo_url.rstrip('/')}"
@@ -54,6 +76,7 @@ def setup_source(repo_url: str | None, figures: bool) -> str:
         gradref = f"gradref @ {root.as_uri()}"
         site = f"gradref-site[figures] @ {(root / 'tooling').as_uri()}"
     needs = [("gradref", gradref)] + ([("gradref_site", site)] if figures else [])
+    needs += [(name, REQUIREMENTS[name]) for name in sorted((modules or set()) & set(REQUIREMENTS))]
     lines = [
         "# Set-up: install what this notebook imports, where it is missing.",
         "import importlib.util",
@@ -99,7 +122,8 @@ def notebook(
     blocks = [f for f in fences(markdown) if f.language in {"pycon", "python"}]
     starts = {f.first: f for f in blocks}
     figures = any(f.language == "python" for f in blocks)
-    setup = new_code_cell(setup_source(repo_url, figures), metadata={"tags": [SETUP_TAG]})
+    modules = set().union(*(imported(f.code) for f in blocks))
+    setup = new_code_cell(setup_source(repo_url, figures, modules), metadata={"tags": [SETUP_TAG]})
     origin = f"[{page_url}]({page_url})" if page_url else "the gradref site"
     cells = [
         setup,
