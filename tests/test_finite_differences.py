@@ -469,3 +469,67 @@ def test_richardson_says_how_far_it_reached_when_f_is_not_defined_there() -> Non
     assert "evaluates `f` up to h = 0.0156 from x" in " ".join(info.value.__notes__)
     d = gradref.partial_derivative(log, [0.01], 0, h=2.0**-10, scheme="richardson")
     assert d == pytest.approx(100, rel=1e-8)
+
+
+# --- check_gradient refuses a verdict its numerical side cannot give (issue 21, item 3) --
+
+
+def test_check_gradient_refuses_where_the_step_is_too_coarse_for_f() -> None:
+    # log at 3e-5: the central step 7.6e-6 is a quarter of the way to the singularity;
+    # the numerical derivative is off by 2.2 %, and a tolerance of ten times its
+    # truncation estimate would pass a derivative 25 % off.
+    def log(p: NDArray[Any]) -> Any:
+        return np.log(p[0])
+
+    x = 3e-5
+    d = gradref.partial_derivative(log, [x], 0)
+    assert 0.02 < abs(d * x - 1) < 0.03
+    with pytest.raises(ValueError, match=r"cannot judge component 0: .* \(2\.7%\), so `f` varies"):
+        gradref.check_gradient(log, lambda p: 1 / p, [x])
+    with pytest.raises(ValueError, match=r"cannot judge component 0"):
+        gradref.check_gradient(log, lambda p: 0.8 / p, [x])
+    # With a step on the scale of x, the verdict is given, and right both ways.
+    assert gradref.check_gradient(log, lambda p: 1 / p, [x], h=2.0**-17 * x).passed
+    assert not gradref.check_gradient(log, lambda p: 0.999 / p, [x], h=2.0**-17 * x).passed
+
+
+def test_check_gradient_refuses_beside_a_kink_and_judges_away_from_it() -> None:
+    def relu(p: NDArray[Any]) -> Any:
+        return np.sum(np.maximum(p, 0.0))
+
+    def relu_grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (p > 0).astype(float)
+
+    with pytest.raises(ValueError, match=r"cannot judge component 1"):
+        gradref.check_gradient(relu, relu_grad, [0.7, 1e-6])
+    assert gradref.check_gradient(relu, relu_grad, [0.7, 0.3]).passed
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "richardson", "complex"])
+def test_check_gradient_still_judges_a_stationary_point(scheme: Any) -> None:
+    # At 0, f = 1 + x^2 + x^3 + y^2 has a zero gradient and f''' = 6: the numerical
+    # derivative is all truncation (h^2 for central), which is not a reason to refuse.
+    def g(p: NDArray[Any]) -> Any:
+        return 1 + p[0] ** 2 + p[0] ** 3 + p[1] ** 2
+
+    def exact(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.array([2 * p[0] + 3 * p[0] ** 2, 2 * p[1]])
+
+    assert gradref.check_gradient(g, exact, [0.0, 0.0], scheme=scheme).passed
+    assert not gradref.check_gradient(
+        g, lambda p: exact(p) + 1e-3, [0.0, 0.0], scheme=scheme
+    ).passed
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "richardson", "complex"])
+def test_check_gradient_does_not_refuse_a_zero_of_f_at_a_stationary_point(scheme: Any) -> None:
+    # f(0) = 0 while f(±h) = h^2: the samples' rounding, not the truncation, is what
+    # D(h) and D(2h) disagree by, and that is no reason to refuse. (Whether the verdict
+    # is then right is the tolerance model's business: its rounding term uses |f(x)|.)
+    def g(p: NDArray[Any]) -> Any:
+        return p[0] ** 2 + p[0] ** 3 + p[1] ** 2
+
+    check = gradref.check_gradient(
+        g, lambda p: 2 * p + np.array([3 * p[0] ** 2, 0]), [0.0, 0.0], scheme=scheme
+    )
+    assert check.tolerances.shape == (2,)
