@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -130,7 +131,12 @@ def check_gradient(
     ------
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
-        not positive, and as for `gradient`.
+        not positive, and as for `gradient`. If the numerical derivative of a
+        component cannot be judged: its truncation estimate $\tau_i$ is above its
+        rounding and over 1 % of the extrapolated derivative
+        $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
+        varies on the scale of the step there (a kink or a singularity within $2h_i$,
+        or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
 
     Notes
     -----
@@ -171,10 +177,15 @@ def check_gradient(
     analytic = _analytic(grad, point)
     numerical = gradient(f, point, h=step, scheme=scheme)
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
+    sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
     doubled = np.array(
-        [partial_derivative(f, point, i, h=2 * s, scheme=scheme) for i, s in enumerate(steps)]
+        [
+            partial_derivative(_recording(f, sampled, i), point, i, h=2 * s, scheme=scheme)
+            for i, s in enumerate(steps)
+        ]
     )
     truncation = np.abs(doubled - numerical) / (2.0 ** _ORDER[name] - 1)
+    extrapolated = np.abs(numerical + (numerical - doubled) / (2.0 ** _ORDER[name] - 1))
     sensitivity = float(np.abs(point * numerical).sum())
     if name == "complex":
         size = 0.0
@@ -183,6 +194,8 @@ def check_gradient(
         size = abs(float(value)) + sensitivity
     rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
     formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+    noise = _ROUNDING[name] * _EPS * (sampled + sensitivity) / steps if name != "complex" else 0
+    _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
     tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
     errors = np.abs(analytic - numerical)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
@@ -190,6 +203,49 @@ def check_gradient(
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
+
+
+def _recording(f: Objective, sizes: NDArray[np.float64], i: int) -> Objective:
+    """Return `f`, keeping in sizes[i] the largest |value| it returns (numbers only)."""
+
+    def call(p: NDArray[Any]) -> Any:
+        value = f(p)
+        with contextlib.suppress(TypeError, ValueError):  # not a number: `evaluate` says so
+            sizes[i] = max(sizes[i], float(np.max(np.abs(value))))
+        return value
+
+    return call
+
+
+def _check_resolved(
+    numerical: NDArray[np.float64],
+    extrapolated: NDArray[np.float64],
+    truncation: NDArray[np.float64],
+    noise: NDArray[np.float64],
+    steps: NDArray[np.float64],
+) -> None:
+    """Refuse a verdict where the step is too coarse for `f`, rather than guess.
+
+    If D(h) = f' + c h^p, then |D(h) + (D(h) - D(2h)) / (2^p - 1)| = |f'| + o(h^p), the
+    `extrapolated` size: where it is larger than the truncation estimate, the derivative is
+    not (nearly) zero, and a truncation over 1 % of it means that `f` varies on a scale
+    close to the step (a singularity or a kink nearby, or noise): a tolerance ten times
+    that would pass mistakes of several percent. A (nearly) zero derivative, as at a
+    stationary point, is all truncation and is judged as usual; so is a truncation
+    estimate within the `noise` of rounding (from |f| at the sampled points, which can be
+    far larger than |f(x)|), which the tolerance already covers.
+    """
+    coarse = (truncation > 0.01 * extrapolated) & (extrapolated > truncation) & (truncation > noise)
+    if coarse.any():
+        i = int(np.argmax(coarse))
+        raise ValueError(
+            f"cannot judge component {i}: the numerical derivative there is {numerical[i]:.6g} "
+            f"with an estimated truncation error of {truncation[i]:.2g} "
+            f"({truncation[i] / extrapolated[i]:.1%}), so `f` varies on the scale of the "
+            f"step h = {steps[i]:.3g} (a singularity or kink nearby, or noise). Pass a "
+            "smaller `h`, check at a point farther from the feature, or use "
+            "scheme='complex'."
+        )
 
 
 def _analytic(grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]) -> Any:

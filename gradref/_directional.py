@@ -84,12 +84,14 @@ def directional_derivative(
     $\partial f / \partial x_i$. Unlike $x_i \pm h$ (exact unless it crosses a power
     of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding
     error of order $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size
-    of the first.
+    of the first; dividing by the distance actually moved along $\mathbf{u}$,
+    $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
+    $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).
 
     Evaluations of `f`, whatever $n$: 2 for central, forward and backward (forward
-    and backward use $f(\mathbf{x})$ and one more point), 6 for richardson and 1 for
-    complex; through the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$,
-    $6n$ and $n$.
+    and backward use $f(\mathbf{x})$ and one more point), 6 for richardson (16 where it
+    shrinks its default step, as in `partial_derivative`) and 1 for complex; through
+    the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$, $6n$ and $n$.
 
     Examples
     --------

@@ -87,9 +87,10 @@ def jacobian(
     Notes
     -----
     Function evaluations, each giving all $m$ outputs: $n + 1$ for forward and
-    backward, $2n$ for central, $6n$ for richardson and $n$ (complex) for the complex
-    step. The error of each column is that of the scheme for each output: $O(h)$,
-    $O(h^2)$, $O(h^6)$, and rounding only for the complex step.
+    backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
+    coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
+    (complex) for the complex step. The error of each column is that of the scheme for
+    each output: $O(h)$, $O(h^2)$, $O(h^6)$, and rounding only for the complex step.
 
     The complex step needs every output to keep its imaginary part. If all of them
     drop it (``abs``, ``.real``, ``float``), `F` returns real numbers and this is an
