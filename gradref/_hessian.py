@@ -145,18 +145,19 @@ def _values(
     rows: _Points,
     s: NDArray[np.float64],
     t: NDArray[Any],
-) -> NDArray[Any]:
-    """Return f at every row of `rows`, evaluated in blocks; complex if `t` is complex."""
+) -> NDArray[np.float64]:
+    """Return f at every row of `rows`, evaluated in blocks; Im f if `t` is complex."""
     n, total = x.size, len(rows.first)
     complex_step = t.dtype.kind == "c"
-    values = np.empty(total, dtype=np.complex128 if complex_step else np.float64)
+    values = np.empty(total)
     for block in _blocks(total, max(_BLOCK_COORDINATES // n, n), n):
         i, j, k = rows.first[block], rows.second[block], rows.kind[block]
         points = np.repeat(x[np.newaxis, :].astype(t.dtype), len(i), axis=0)
         r = np.arange(len(i))
         points[r, i] += rows.a[k] * s[i]
         points[r, j] += rows.b[k] * t[j]
-        values[block] = evaluate(fun, points, complex_step)[:, 0]
+        result = evaluate(fun, points, complex_step)[:, 0]
+        values[block] = result.imag if complex_step else result
     return values
 
 
@@ -228,8 +229,8 @@ def _of_gradient(
     # g_j(x + offsets[k] h_i e_i).
     groups = [_group(i, j, k) for k in range(len(offsets))]
     rows = _stack(groups, offsets, [1.0] * len(offsets))
-    values = _values(fun, x, rows, h, 1j * delta)
-    g = dict(zip(offsets, values.imag.reshape(len(offsets), -1) / delta[j], strict=True))
+    imaginary = _values(fun, x, rows, h, 1j * delta)
+    g = dict(zip(offsets, imaginary.reshape(len(offsets), -1) / delta[j], strict=True))
     combined = np.zeros(len(i))
     with np.errstate(over="ignore"):
         for c, a, b in terms:  # the smallest terms first, in a fixed order
