@@ -264,8 +264,8 @@ def hessian(
     "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at
     complex points, so $f$ must be real-analytic and written with operations that
     carry the imaginary part, as for ``gradient(scheme="complex")``. The formulas,
-    their error analysis and the errors measured are on the site's page *Second
-    order: Taylor, the Hessian and conditioning*.
+    their error analysis and the errors measured are on the page
+    [Second order](second-order.md#computing-the-hessian).
 
     Parameters
     ----------
@@ -273,7 +273,7 @@ def hessian(
         Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
         "richardson"), returning one real number. With ``vectorized=True``, called as
         ``f(X)`` with points stacked in rows, shape (m, n), returning shape (m,); the
-        points come in blocks of at most $\max(n, 2^{18}/n)$ rows.
+        points come in blocks of at most $\max(n, 2^{18}/n) + n$ rows, never $n$.
     x : array_like, shape (n,)
         The point, finite.
     h : float, optional

@@ -215,6 +215,13 @@ def test_extra_memory_is_the_size_of_the_result() -> None:
         assert peak <= 3 * 2**18 * 16 + 128 * n * n, scheme
 
 
+@pytest.mark.parametrize("scheme", [np.array(["central"]), ["complex"], None, 1])
+def test_a_scheme_must_be_a_string(scheme: Any) -> None:
+    # np.array(["central"]) used to run the complex scheme.
+    with pytest.raises(ValueError, match=r"`scheme` must be one of 'central', 'complex'"):
+        gradref.hessian(f, [1.0, 2.0], scheme=scheme)
+
+
 @pytest.mark.parametrize(
     ("scheme", "h", "smallest"),
     [
