@@ -309,6 +309,14 @@ def hessian(
     jacobian : the Hessian is the Jacobian of the gradient.
     gradient : the first derivatives.
 
+    References
+    ----------
+    - M. Abramowitz and I. A. Stegun, *Handbook of Mathematical Functions*, 1964,
+      formula 25.3.27 (the seven-point mixed difference).
+    - M. S. Ridout, "Statistical applications of the complex-step method of numerical
+      differentiation", *The American Statistician* 63(1), 66-74, 2009 (differences
+      of the complex-step gradient).
+
     Examples
     --------
     The running example $f(x, y) = x^2 y + e^{xy}$ has

@@ -113,7 +113,7 @@ def test_exactly_symmetric_and_the_same_vectorized(scheme: Any) -> None:
     H = gradref.hessian(skew, x, scheme=scheme)
     assert_array_equal(H, H.T)
     stacked = gradref.hessian(
-        lambda P: np.array([skew(p) for p in P]), x, scheme=scheme, vectorized=True
+        lambda stack: np.array([skew(p) for p in stack]), x, scheme=scheme, vectorized=True
     )
     assert_array_equal(stacked, H)
 
