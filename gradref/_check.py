@@ -10,16 +10,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
     _default_steps,
-    check_scheme,
+    derivatives,
     evaluate,
-    gradient,
-    partial_derivative,
 )
-from gradref._validation import as_point, as_positive, as_step
+from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
 
 _EPS = float(np.finfo(np.float64).eps)
 _TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
@@ -167,24 +166,29 @@ def check_gradient(
     point = as_point(x)
     tolerance = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     analytic = _analytic(grad, point)
-    numerical = gradient(f, point, h=step, scheme=scheme)
+    fun = UserFunction(f)
+    numerical = derivatives(fun, point, np.arange(point.size), step, name).ravel()
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
     doubled = np.array(
-        [partial_derivative(f, point, i, h=2 * s, scheme=scheme) for i, s in enumerate(steps)]
+        [derivatives(fun, point, np.array([i]), 2 * s, name)[0, 0] for i, s in enumerate(steps)]
     )
-    truncation = np.abs(doubled - numerical) / (2.0 ** _ORDER[name] - 1)
-    sensitivity = float(np.abs(point * numerical).sum())
-    if name == "complex":
-        size = 0.0
-    else:
-        value = evaluate(UserFunction(f), point[np.newaxis], complex_step=False)[0, 0]
-        size = abs(float(value)) + sensitivity
-    rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
-    formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-    tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
-    errors = np.abs(analytic - numerical)
+    # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
+    value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
+    with np.errstate(over="ignore"):  # checked below: an overflow cannot judge anything
+        truncation = np.abs(doubled - numerical) / (2.0 ** _ORDER[name] - 1)
+        sensitivity = float(np.abs(point * numerical).sum())
+        size = 0.0 if name == "complex" else abs(float(value)) + sensitivity
+        rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
+        formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+        tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
+        errors = np.abs(analytic - numerical)
+    if not np.isfinite(tolerances).all():
+        raise ValueError(
+            f"the error estimates of the numerical gradient at x = {point} overflow float64, "
+            "so `grad` cannot be judged there; scale `f` down."
+        )
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))
@@ -192,12 +196,13 @@ def check_gradient(
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
 
 
-def _analytic(grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]) -> Any:
-    value = np.asarray(grad(point.copy()))
-    if value.shape != point.shape:
-        raise ValueError(
-            f"`grad` must return an array of the shape of `x`, {point.shape}; got {value.shape}."
-        )
-    if value.dtype.kind not in "biuf" or not np.all(np.isfinite(value)):
-        raise ValueError(f"`grad` must return finite real numbers, got {value}.")
-    return value.astype(np.float64)
+def _analytic(
+    grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    where = f"at x = {point}"
+    try:
+        value = grad(point.copy())
+    except Exception as err:
+        err.add_note(f"gradref called `grad` {where}.")
+        raise
+    return as_gradient_value(value, point, "x", where)

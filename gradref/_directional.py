@@ -6,13 +6,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
-    check_scheme,
     line_derivative,
 )
-from gradref._validation import as_flag, as_point, as_step
+from gradref._validation import as_flag, as_point, as_scheme, as_step
 
 # A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
 _UNIT_TOLERANCE = 1e-12
@@ -114,6 +114,6 @@ def directional_derivative(
             f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
         )
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     return float(line_derivative(fun, point, direction, step, name)[0])

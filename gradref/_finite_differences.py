@@ -17,7 +17,6 @@ the case $m = 1$.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,7 +24,17 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_flag, as_index, as_point, as_step
+from gradref._validation import (
+    as_flag,
+    as_index,
+    as_point,
+    as_scheme,
+    as_step,
+    as_value,
+    check_finite_values,
+    check_shape,
+    check_stack_shape,
+)
 
 Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
 Objective = Callable[[NDArray[Any]], Any]
@@ -64,13 +73,6 @@ _COMPLEX_STEP = 2.0**-60
 SCHEMES: tuple[str, ...] = (*_STENCILS, "complex")
 
 
-def check_scheme(scheme: object) -> str:
-    if scheme not in SCHEMES:
-        valid = ", ".join(repr(name) for name in SCHEMES)
-        raise ValueError(f"`scheme` must be one of {valid}; got {scheme!r}.")
-    return str(scheme)
-
-
 def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
@@ -107,7 +109,7 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     >>> print(gradref.default_step([0.0], scheme="forward"))
     [1.49011612e-08]
     """
-    return _default_steps(as_point(x), check_scheme(scheme))
+    return _default_steps(as_point(x), as_scheme(scheme, SCHEMES))
 
 
 def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
@@ -135,101 +137,130 @@ class UserFunction:
     vectorized: bool = False
 
 
-def _check_values(
-    fun: UserFunction, values: NDArray[Any], points: NDArray[Any], complex_step: bool
-) -> None:
-    """Check that `fun` returned finite numbers (complex for the complex step)."""
-    name, numbers = fun.name, "a number" if fun.scalar else "numbers"
-    kind = values.dtype.kind
-    if kind not in "biufc":
-        flat = values.ravel().tolist()
-        bad = next(v for v in flat if np.asarray(v).dtype.kind not in "biufc")
-        raise TypeError(f"`{name}` must return {numbers}, got {type(bad).__name__}.")
-    if not complex_step and kind == "c":
-        row, col = np.argwhere(values.imag != 0)[0]
-        raise TypeError(
-            f"`{name}` must return {numbers.replace('number', 'real number')}, "
-            f"got {values[row, col]} at x = {points[row]}."
-        )
-    if complex_step and kind != "c":
-        raise TypeError(
-            f"`{name}` returned a real number for complex input, so it dropped the imaginary "
-            "part that scheme='complex' needs (abs(), np.abs and .real do this). "
-            f"Write {name} with numpy functions that accept complex numbers, "
-            "or use scheme='central'."
-        )
-    finite = np.isfinite(values)
-    if not finite.all():
-        row, col = np.argwhere(~finite)[0]
-        where = "" if fun.scalar else f" (component {col})"
-        raise ValueError(
-            f"`{name}` returned {values[row, col]}{where} at x = {points[row]}; "
-            "it must be finite there."
-        )
+# The most numbers of points built at a time: 2^18 (2 MiB of float64), or one point when
+# a point is longer. The stack of all the points would cost O(n^2) memory for a gradient.
+_BATCH_ELEMENTS = 2**18
+
+Rows = Callable[[NDArray[np.intp]], NDArray[Any]]
+
+
+def _batches(count: int, width: int, vectorized: bool) -> list[NDArray[np.intp]]:
+    """Split the rows 0..count-1 of a stack of points of `width` coordinates into batches.
+
+    A vectorized function gets a first batch of one row, then batches of more rows, so
+    the calls see two different row counts: a function that is not vectorized returns
+    results shaped by n or by its outputs (``x[0]`` is a whole row), never by the row
+    count, and fails the shape check of one of them. With two rows in all, the second
+    is sent twice, one evaluation more, to make that second row count.
+    """
+    rows = np.arange(count)
+    size = max(1, _BATCH_ELEMENTS // width)
+    if not vectorized:
+        return [rows[start : start + size] for start in range(0, count, size)]
+    if count == 2:
+        return [rows[:1], rows[[1, 1]]]
+    size = max(2, size)
+    return [rows[:1], *(rows[start : start + size] for start in range(1, count, size))]
 
 
 def _call(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> Any:
-    """Call the function, turning a failure on complex input into advice."""
-    if not complex_step:
-        return fun.call(points)
+    """Call the function; an error it raises gets a note saying where it was called."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            return fun.call(points)
-    except (TypeError, np.exceptions.ComplexWarning) as err:
-        raise TypeError(
-            f"`{fun.name}` does not accept complex input, which scheme='complex' needs: "
-            f"{err}. Use scheme='central' instead."
-        ) from err
+        return fun.call(points)
+    except Exception as err:
+        refused = (TypeError, np.exceptions.ComplexWarning)  # the warning under -W error
+        if complex_step and isinstance(err, refused) and _accepts_real(fun, points):
+            raise TypeError(
+                f"`{fun.name}` does not accept complex input, which scheme='complex' needs: "
+                f"{err}. Use scheme='central' instead."
+            ) from err
+        err.add_note(f"gradref called `{fun.name}` {_where(fun, points)}.")
+        raise
 
 
-def _check_shape(fun: UserFunction, value: Any, point: NDArray[Any], length: int | None) -> int:
-    """Check one call's result; return its length m (1 for a scalar function)."""
-    shape = np.shape(value)
-    if fun.scalar:
-        if shape != ():
-            raise ValueError(
-                f"`{fun.name}` must return a scalar, got an array of shape {shape} at x = {point}."
+def _accepts_real(fun: UserFunction, points: NDArray[Any]) -> bool:
+    """Whether the function runs at the real part of `points`: then complex input failed."""
+    try:
+        fun.call(points.real.copy())
+    except Exception:
+        return False
+    return True
+
+
+def _where(fun: UserFunction, points: NDArray[Any]) -> str:
+    if not fun.vectorized:
+        return f"at x = {points}"
+    return (
+        f"with {len(points)} points stacked as rows, shape {points.shape} "
+        f"(vectorized=True; pass vectorized=False if `{fun.name}` takes one point)"
+    )
+
+
+def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
+    """Return `fun` at each row of `points`, shape (rows, m), its values checked."""
+    if fun.vectorized:
+        value = _call(fun, points, complex_step)
+        values = as_value(
+            value, fun.name, real=not complex_step, scalar=fun.scalar, where=_where(fun, points)
+        )
+        check_stack_shape(values.shape, fun.name, fun.scalar, points.shape)
+    else:
+        results = []
+        for point in points:
+            where = _where(fun, point)
+            value = as_value(
+                _call(fun, point, complex_step),
+                fun.name,
+                real=not complex_step,
+                scalar=fun.scalar,
+                where=where,
             )
-        return 1
-    if len(shape) != 1 or shape[0] == 0:
-        hint = " For a scalar function use gradref.gradient." if shape == () else ""
-        raise ValueError(
-            f"`{fun.name}` must return a non-empty 1-D array (one entry per output), "
-            f"got shape {shape} at x = {point}.{hint}"
-        )
-    if length is not None and shape[0] != length:
-        raise ValueError(
-            f"`{fun.name}` must return arrays of one length, got {shape[0]} values at "
-            f"x = {point} but {length} at the points before."
-        )
-    return int(shape[0])
+            check_shape(value.shape, fun.name, fun.scalar, where)
+            results.append(value)
+        if len({value.shape for value in results}) > 1:
+            _refuse_lengths(fun, points, results)
+        values = np.asarray(results)
+    values = values.reshape(len(points), -1)
+    check_finite_values(values, points, fun.name, fun.scalar)
+    return values.astype(np.complex128 if complex_step else np.float64, copy=False)
+
+
+def _refuse_lengths(fun: UserFunction, points: NDArray[Any], results: list[NDArray[Any]]) -> None:
+    first = len(results[0])
+    row = next(r for r, value in enumerate(results) if len(value) != first)
+    raise ValueError(
+        f"`{fun.name}` must return arrays of one length, got {len(results[row])} values at "
+        f"x = {points[row]} but {first} at the points before."
+    )
+
+
+def evaluate_rows(
+    fun: UserFunction, count: int, width: int, rows: Rows, complex_step: bool
+) -> NDArray[Any]:
+    """Return `fun` at the `count` points ``rows(indices)``, shape (count, m).
+
+    The points are built by `rows` and evaluated a batch at a time (see `_batches`), so
+    that they cost O(n) memory however many there are.
+    """
+    batches = _batches(count, width, fun.vectorized)
+    first = _evaluate_batch(fun, rows(batches[0]), complex_step)
+    values = np.empty((count, first.shape[1]), dtype=first.dtype)
+    values[batches[0]] = first
+    for batch in batches[1:]:
+        points = rows(batch)
+        block = _evaluate_batch(fun, points, complex_step)
+        if block.shape[1] != values.shape[1]:
+            raise ValueError(
+                f"`{fun.name}` must return arrays of one length, got {block.shape[1]} values "
+                f"at x = {points[0]} but {values.shape[1]} at the points before."
+            )
+        values[batch] = block
+    return values
 
 
 def evaluate(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
-    """Return `fun` at each row of `points`, shape (points, m): one call per row or one in all."""
-    if fun.vectorized:
-        values = np.asarray(_call(fun, points, complex_step))
-        rows = len(points)
-        if fun.scalar and values.shape != (rows,):
-            raise ValueError(
-                f"with vectorized=True, `{fun.name}` must return one value per row of its "
-                f"{points.shape} input, i.e. shape ({rows},); got shape {values.shape}."
-            )
-        if not fun.scalar and (values.ndim != 2 or len(values) != rows or values.size == 0):
-            raise ValueError(
-                f"with vectorized=True, `{fun.name}` must return one row of outputs per row "
-                f"of its {points.shape} input, i.e. shape ({rows}, m); got shape {values.shape}."
-            )
-    else:
-        results = [_call(fun, point, complex_step) for point in points]
-        length = None
-        for value, point in zip(results, points, strict=True):
-            length = _check_shape(fun, value, point, length)
-        values = np.asarray(results)
-    values = values.reshape(len(points), -1)
-    _check_values(fun, values, points, complex_step)
-    return values.astype(np.complex128 if complex_step else np.float64, copy=False)
+    """Return `fun` at each row of `points`, shape (points, m)."""
+    return evaluate_rows(fun, len(points), points.shape[1], points.__getitem__, complex_step)
 
 
 def derivatives(
@@ -260,11 +291,13 @@ def line_derivative(
 ) -> NDArray[np.float64]:
     """Return the derivative of s -> fun(x + s u) at s = 0, shape (m,).
 
-    The default step is the scheme's, scaled by the largest |x_i| that u moves.
+    The default step is the scheme's, scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i|
+    in proportion to how far coordinate i moves, so that a coordinate that hardly moves
+    does not set the scale.
     """
     if h is None:
-        moved = np.abs(x[u != 0]).max(initial=0.0)
-        h = float(_default_steps(np.array([moved]), scheme)[0])
+        scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
+        h = float(_default_steps(np.array([scale]), scheme)[0])
 
     def along_u(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> None:
         points += shifts[:, np.newaxis] * u
@@ -285,21 +318,19 @@ def _differences(
     """
     count = len(steps)
     if scheme == "complex":
-        points = np.tile(x.astype(np.complex128), (count, 1))
-        shift(points, np.arange(count), 1j * steps)
-        values = evaluate(fun, points, complex_step=True)
+        values = _evaluate_shifted(fun, x, np.arange(count), 1j * steps, shift)
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
 
     stencil = _STENCILS[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
-    # One row per (line, offset) pair, line-major; offset 0 is x itself.
+    # One row per (line, offset) pair, line-major; offset 0 is x itself, last.
     nonzero = np.array([s for s in offsets if s != 0])
-    points = np.repeat(x[np.newaxis, :], count * len(nonzero), axis=0)
-    shift(points, np.repeat(np.arange(count), len(nonzero)), np.outer(steps, nonzero).ravel())
+    lines = np.repeat(np.arange(count), len(nonzero))
+    shifts = np.outer(steps, nonzero).ravel()
     if 0 in offsets:
-        points = np.vstack([points, x])
-    values = evaluate(fun, points, complex_step=False)
+        lines, shifts = np.append(lines, 0), np.append(shifts, 0.0)
+    values = _evaluate_shifted(fun, x, lines, shifts, shift)
     # samples[k, i, j]: output k, line i moved by offset nonzero[j].
     samples = values[: count * len(nonzero)].T.reshape(-1, count, len(nonzero))
     column = {s: samples[:, :, j] for j, s in enumerate(nonzero)}
@@ -310,6 +341,42 @@ def _differences(
         for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
             combined += c * (column[a] - column[b])
         return check_overflow(fun, x, combined / steps)
+
+
+def _evaluate_shifted(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    lines: NDArray[np.intp],
+    shifts: NDArray[Any],
+    shift: Shift,
+) -> NDArray[Any]:
+    """Return `fun` at x moved by shifts[r] along line lines[r], for each r.
+
+    Imaginary shifts are the complex step. The points are built a batch at a time.
+    """
+    complex_step = shifts.dtype.kind == "c"
+    start = x.astype(np.complex128) if complex_step else x
+
+    def rows(batch: NDArray[np.intp]) -> NDArray[Any]:
+        points = np.repeat(start[np.newaxis, :], len(batch), axis=0)
+        with np.errstate(over="ignore"):
+            shift(points, lines[batch], shifts[batch])
+        points[shifts[batch] == 0] = start  # x itself, even where x_i is -0.0
+        _check_moved(x, points)
+        return points
+
+    return evaluate_rows(fun, len(shifts), x.size, rows, complex_step)
+
+
+def _check_moved(x: NDArray[np.float64], points: NDArray[Any]) -> None:
+    """Raise if moving `x` by the step overflowed float64 (so `f` is never called at inf)."""
+    finite = np.isfinite(points)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        raise ValueError(
+            f"the step overflows float64 at `x`[{col}] = {x[col]!r}: x + h moves it to "
+            f"{points[row, col]}; pass a smaller `h`."
+        )
 
 
 def check_overflow(
@@ -417,7 +484,7 @@ def partial_derivative(
     point = as_point(x)
     index = as_index(i, point.size)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     derivative = derivatives(UserFunction(f), point, np.array([index]), step, name)
     return float(derivative[0, 0])
 
@@ -488,7 +555,7 @@ def gradient(
     """
     point = as_point(x)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     # The one-row Jacobian, as a vector.
     return derivatives(fun, point, np.arange(point.size), step, name).ravel()

@@ -6,13 +6,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
-    check_scheme,
     derivatives,
 )
-from gradref._validation import as_flag, as_point, as_step
+from gradref._validation import as_flag, as_point, as_scheme, as_step
 
 
 def jacobian(
@@ -125,6 +125,6 @@ def jacobian(
     """
     point = as_point(x)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
     return derivatives(fun, point, np.arange(point.size), step, name)

@@ -7,16 +7,27 @@ whose message names the argument and the rule it broke.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
+from collections.abc import Sequence
+from numbers import Number, Real
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
+def refuse_masked(value: Any, name: str) -> None:
+    """Raise if `value` is a masked array: numpy's arithmetic would ignore its mask."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"`{name}` must not be a masked array: its mask would be ignored. "
+            "Pass the values to use, e.g. .filled() or .compressed()."
+        )
+
+
 def as_vector(x: ArrayLike, name: str) -> NDArray[np.float64]:
     """Return `x` as a non-empty 1-D float64 array, without copying or scanning it."""
+    refuse_masked(x, name)
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged nested lists, for one
@@ -53,7 +64,7 @@ def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
 
 def as_real(value: Any, name: str) -> float:
     """Return `value` as a finite Python float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}.")
     result = float(value)
     if not math.isfinite(result):
@@ -111,6 +122,18 @@ def as_step(h: Any) -> float | None:
     return as_positive(h, "h")
 
 
+def as_scheme(scheme: Any, schemes: Sequence[str], purpose: str = "") -> str:
+    """Return `scheme` if it is one of the names `schemes`; `purpose` ends the message."""
+    valid = ", ".join(repr(name) for name in schemes)
+    if not isinstance(scheme, str):
+        raise TypeError(
+            f"`scheme` must be a string, one of {valid}{purpose}; got {type(scheme).__name__}."
+        )
+    if scheme not in schemes:
+        raise ValueError(f"`scheme` must be one of {valid}{purpose}; got {scheme!r}.")
+    return str(scheme)
+
+
 def as_data(x: ArrayLike, t: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return the inputs `x` and targets `t` of a data set, checked to match.
 
@@ -122,3 +145,107 @@ def as_data(x: ArrayLike, t: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np
     if xs.shape != ts.shape:
         raise ValueError(f"`x` and `t` must have the same length, got {xs.size} and {ts.size}.")
     return xs, ts
+
+
+def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: str) -> NDArray[Any]:
+    """Return one result of the user's function `name` as an array of numbers.
+
+    A `scalar` function is said to return "a number", any other "numbers".
+    `real` says which numbers: real ones, or (for the complex step) complex ones, since a
+    real result for complex input means that the imaginary part was dropped. `where`
+    ends the messages ("at x = [...]").
+    """
+    refuse_masked(value, f"{name}(x)")
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as err:  # a ragged sequence, for one
+        raise TypeError(
+            f"`{name}` must return a number or a 1-D array of numbers, got a ragged "
+            f"{type(value).__name__} {where}."
+        ) from err
+    kind = array.dtype.kind
+    numbers = "a number" if scalar else "numbers"
+    if kind not in "biufc":
+        items = array.ravel().tolist()
+        bad = next((v for v in items if not isinstance(v, Number)), None)
+        got = f"dtype {array.dtype}" if bad is None else type(bad).__name__
+        raise TypeError(f"`{name}` must return {numbers}, got {got} {where}.")
+    if real and kind == "c":
+        imaginary = array.ravel()[np.argmax(array.ravel().imag != 0)]
+        real_numbers = numbers.replace("number", "real number")
+        raise TypeError(f"`{name}` must return {real_numbers}, got {imaginary} {where}.")
+    if not real and kind != "c":
+        raise TypeError(
+            f"`{name}` returned a real number for complex input {where}, so it dropped the "
+            "imaginary part that scheme='complex' needs (abs(), np.abs and .real do this). "
+            f"Write {name} with numpy functions that accept complex numbers, "
+            "or use scheme='central'."
+        )
+    return array
+
+
+def check_finite_values(
+    values: NDArray[Any], points: NDArray[Any], name: str, scalar: bool
+) -> None:
+    """Raise if `values` (one row per row of `points`) holds a NaN or an infinity."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        where = "" if scalar else f" (component {col})"
+        raise ValueError(
+            f"`{name}` returned {values[row, col]}{where} at x = {points[row]}; "
+            "it must be finite there."
+        )
+
+
+def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: str) -> None:
+    """Check the shape of one result: a scalar, or a non-empty 1-D array."""
+    if scalar:
+        if shape != ():
+            raise ValueError(
+                f"`{name}` must return a scalar, got an array of shape {shape} {where}."
+            )
+        return
+    if len(shape) != 1 or shape[0] == 0:
+        hint = " For a scalar function use gradref.gradient." if shape == () else ""
+        raise ValueError(
+            f"`{name}` must return a non-empty 1-D array (one entry per output), "
+            f"got shape {shape} {where}.{hint}"
+        )
+
+
+def check_stack_shape(
+    shape: tuple[int, ...], name: str, scalar: bool, points: tuple[int, ...]
+) -> None:
+    """Check the shape of a vectorized result for a stack of points of shape `points`."""
+    rows = points[0]
+    if scalar and shape != (rows,):
+        raise ValueError(
+            f"with vectorized=True, `{name}` must return one value per row of its "
+            f"{points} input, i.e. shape ({rows},); got shape {shape}."
+        )
+    if not scalar and (len(shape) != 2 or shape[0] != rows or 0 in shape):
+        raise ValueError(
+            f"with vectorized=True, `{name}` must return one row of outputs per row "
+            f"of its {points} input, i.e. shape ({rows}, m); got shape {shape}."
+        )
+
+
+def as_gradient_value(
+    value: Any, point: NDArray[np.float64], point_name: str, where: str, hint: str = ""
+) -> NDArray[np.float64]:
+    """Return a user's gradient ``grad(point)`` as finite real numbers of the shape of `point`.
+
+    One rule for `check_gradient` and `gradient_descent`: real numbers only (no complex,
+    strings or objects), the shape of `point_name`, and finite.
+    """
+    array = as_value(value, "grad", real=True, scalar=False, where=where)
+    if array.shape != point.shape:
+        raise ValueError(
+            f"`grad` must return an array of the shape of `{point_name}`, {point.shape}; "
+            f"got {array.shape}."
+        )
+    gradient = np.asarray(array, dtype=np.float64)
+    if not np.isfinite(gradient).all():
+        raise ValueError(f"`grad` returned {gradient} {where}; it must be finite there.{hint}")
+    return gradient

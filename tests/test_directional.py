@@ -37,12 +37,16 @@ def test_evaluations_do_not_grow_with_n(scheme: Any, n: int) -> None:
     assert shapes == [(n,)] * CALLS[scheme]
     shapes.clear()
     gradref.directional_derivative(fun, x, u, scheme=scheme, vectorized=True)
-    assert shapes == [(CALLS[scheme], n)]
+    # Two calls with different row counts (see test_vectorized_batches): the one point
+    # first, then the others; two points in all send the second one twice.
+    rest = {1: [], 2: [(2, n)]}.get(CALLS[scheme], [(CALLS[scheme] - 1, n)])
+    assert shapes == [(1, n), *rest]
 
 
 @pytest.mark.parametrize("scheme", list(CALLS))
 def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
-    # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3, not by 100.
+    # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3 in proportion to
+    # u_1 / max |u_i| = 0.6 / 0.8, and |x_2| = 0.5 in full: 2.25, not 100.
     x = np.array([100.0, 3.0, -0.5])
     u = np.array([0.0, 0.6, 0.8])
     seen: list[NDArray[Any]] = []
@@ -52,7 +56,7 @@ def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
         return p.sum()
 
     gradref.directional_derivative(fun, x, u, scheme=scheme)
-    step = gradref.default_step([3.0], scheme)[0]
+    step = gradref.default_step([2.25], scheme)[0]
     offsets = {
         "central": [-1, 1],
         "forward": [0, 1],
