@@ -172,7 +172,10 @@ def check_gradient(
     numerical = derivatives(fun, point, np.arange(point.size), step, name).ravel()
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
     doubled = np.array(
-        [derivatives(fun, point, np.array([i]), 2 * s, name)[0, 0] for i, s in enumerate(steps)]
+        [
+            derivatives(fun, point, np.array([i]), 2 * s, name)[0, 0]
+            for i, s in enumerate(steps.tolist())
+        ]
     )
     # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
     value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]

@@ -374,7 +374,7 @@ def _check_moved(x: NDArray[np.float64], points: NDArray[Any]) -> None:
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
         raise ValueError(
-            f"the step overflows float64 at `x`[{col}] = {x[col]!r}: x + h moves it to "
+            f"the step overflows float64 at `x`[{col}] = {float(x[col])!r}: x + h moves it to "
             f"{points[row, col]}; pass a smaller `h`."
         )
 

@@ -167,8 +167,8 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: str) -> 
     numbers = "a number" if scalar else "numbers"
     if kind not in "biufc":
         items = array.ravel().tolist()
-        bad = next((v for v in items if not isinstance(v, Number)), None)
-        got = f"dtype {array.dtype}" if bad is None else type(bad).__name__
+        bad = [v for v in items[:1000] if not isinstance(v, Number)][:1]
+        got = type(bad[0]).__name__ if bad else f"dtype {array.dtype}"
         raise TypeError(f"`{name}` must return {numbers}, got {got} {where}.")
     if real and kind == "c":
         imaginary = array.ravel()[np.argmax(array.ravel().imag != 0)]

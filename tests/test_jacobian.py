@@ -149,7 +149,8 @@ def test_vectorized_matches_one_call_per_point(scheme: Any) -> None:
         return np.sin(xs @ F.W.T + F.p) @ F.A.T + F.c * np.exp(xs @ F.V.T)
 
     once = gradref.jacobian(batch, x, scheme=scheme, vectorized=True)
-    assert len(calls) == 2 and calls[0] == (1, 4)  # one point first, then the others
+    assert len(calls) == 2  # one point first, then the others
+    assert calls[0] == (1, 4)
     # The same points and the same combination; only the rounding inside F differs (a
     # stack is multiplied in another order): a few ε |F| in each value, amplified by
     # 1/h (the weights of a real stencil add up to less than 4 in size), or a few ε
