@@ -208,4 +208,4 @@ def _analytic(
     except Exception as err:
         err.add_note(f"gradref called `grad` {where}.")
         raise
-    return as_gradient_value(value, point, "x", where)
+    return as_gradient_value(value, point, "x", lambda: where)

@@ -187,11 +187,14 @@ def _gradient(
     grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64], step: int
 ) -> NDArray[np.float64]:
     """Return ``grad(theta)``, checked as `check_gradient` checks it."""
-    where = f"at theta = {theta} (step {step})"
+
+    def where() -> str:
+        return f"at theta = {theta} (step {step})"
+
     try:
         value = grad(theta.copy())
     except Exception as err:
-        err.add_note(f"gradref called `grad` {where}.")
+        err.add_note(f"gradref called `grad` {where()}.")
         raise
     hint = " The loss may not be differentiable at that point."
     return as_gradient_value(value, theta, "theta0", where, hint)

@@ -17,6 +17,7 @@ the case $m = 1$.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -201,13 +202,17 @@ def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool)
     if fun.vectorized:
         value = _call(fun, points, complex_step)
         values = as_value(
-            value, fun.name, real=not complex_step, scalar=fun.scalar, where=_where(fun, points)
+            value,
+            fun.name,
+            real=not complex_step,
+            scalar=fun.scalar,
+            where=lambda: _where(fun, points),
         )
         check_stack_shape(values.shape, fun.name, fun.scalar, points.shape)
     else:
         results = []
         for point in points:
-            where = _where(fun, point)
+            where = functools.partial(_where, fun, point)
             value = as_value(
                 _call(fun, point, complex_step),
                 fun.name,

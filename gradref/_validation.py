@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Number, Real
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+# Where the user's function was called, for messages ("at x = [...]"): a function, so
+# that the point is formatted only when there is an error to report.
+Where = Callable[[], str]
 
 
 def refuse_masked(value: Any, name: str) -> None:
@@ -147,12 +151,12 @@ def as_data(x: ArrayLike, t: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np
     return xs, ts
 
 
-def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: str) -> NDArray[Any]:
+def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: Where) -> NDArray[Any]:
     """Return one result of the user's function `name` as an array of numbers.
 
     A `scalar` function is said to return "a number", any other "numbers".
     `real` says which numbers: real ones, or (for the complex step) complex ones, since a
-    real result for complex input means that the imaginary part was dropped. `where`
+    real result for complex input means that the imaginary part was dropped. `where()`
     ends the messages ("at x = [...]").
     """
     refuse_masked(value, f"{name}(x)")
@@ -161,7 +165,7 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: str) -> 
     except (TypeError, ValueError) as err:  # a ragged sequence, for one
         raise TypeError(
             f"`{name}` must return a number or a 1-D array of numbers, got a ragged "
-            f"{type(value).__name__} {where}."
+            f"{type(value).__name__} {where()}."
         ) from err
     kind = array.dtype.kind
     numbers = "a number" if scalar else "numbers"
@@ -169,14 +173,14 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: str) -> 
         items = array.ravel().tolist()
         bad = [v for v in items[:1000] if not isinstance(v, Number)][:1]
         got = type(bad[0]).__name__ if bad else f"dtype {array.dtype}"
-        raise TypeError(f"`{name}` must return {numbers}, got {got} {where}.")
+        raise TypeError(f"`{name}` must return {numbers}, got {got} {where()}.")
     if real and kind == "c":
         imaginary = array.ravel()[np.argmax(array.ravel().imag != 0)]
         real_numbers = numbers.replace("number", "real number")
-        raise TypeError(f"`{name}` must return {real_numbers}, got {imaginary} {where}.")
+        raise TypeError(f"`{name}` must return {real_numbers}, got {imaginary} {where()}.")
     if not real and kind != "c":
         raise TypeError(
-            f"`{name}` returned a real number for complex input {where}, so it dropped the "
+            f"`{name}` returned a real number for complex input {where()}, so it dropped the "
             "imaginary part that scheme='complex' needs (abs(), np.abs and .real do this). "
             f"Write {name} with numpy functions that accept complex numbers, "
             "or use scheme='central'."
@@ -191,26 +195,26 @@ def check_finite_values(
     finite = np.isfinite(values)
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
-        where = "" if scalar else f" (component {col})"
+        component = "" if scalar else f" (component {col})"
         raise ValueError(
-            f"`{name}` returned {values[row, col]}{where} at x = {points[row]}; "
+            f"`{name}` returned {values[row, col]}{component} at x = {points[row]}; "
             "it must be finite there."
         )
 
 
-def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: str) -> None:
+def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -> None:
     """Check the shape of one result: a scalar, or a non-empty 1-D array."""
     if scalar:
         if shape != ():
             raise ValueError(
-                f"`{name}` must return a scalar, got an array of shape {shape} {where}."
+                f"`{name}` must return a scalar, got an array of shape {shape} {where()}."
             )
         return
     if len(shape) != 1 or shape[0] == 0:
         hint = " For a scalar function use gradref.gradient." if shape == () else ""
         raise ValueError(
             f"`{name}` must return a non-empty 1-D array (one entry per output), "
-            f"got shape {shape} {where}.{hint}"
+            f"got shape {shape} {where()}.{hint}"
         )
 
 
@@ -232,7 +236,7 @@ def check_stack_shape(
 
 
 def as_gradient_value(
-    value: Any, point: NDArray[np.float64], point_name: str, where: str, hint: str = ""
+    value: Any, point: NDArray[np.float64], point_name: str, where: Where, hint: str = ""
 ) -> NDArray[np.float64]:
     """Return a user's gradient ``grad(point)`` as finite real numbers of the shape of `point`.
 
@@ -247,5 +251,5 @@ def as_gradient_value(
         )
     gradient = np.asarray(array, dtype=np.float64)
     if not np.isfinite(gradient).all():
-        raise ValueError(f"`grad` returned {gradient} {where}; it must be finite there.{hint}")
+        raise ValueError(f"`grad` returned {gradient} {where()}; it must be finite there.{hint}")
     return gradient
