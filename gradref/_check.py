@@ -129,7 +129,11 @@ def check_gradient(
     ------
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
-        not positive, and as for `gradient`.
+        not positive, if the error estimates overflow float64 (then nothing can be
+        judged), and as for `gradient`.
+    TypeError
+        If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
+        dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
 
     Notes
     -----

@@ -29,7 +29,8 @@ class DescentResult:
     converged : bool
         Whether $\|\nabla \mathcal{L}(\boldsymbol\theta)\|_2$ fell below `tol`.
     grad_norm : float
-        $\|\nabla \mathcal{L}\|_2$ at `theta`.
+        $\|\nabla \mathcal{L}\|_2$ at `theta`, computed scaled, so that it is finite
+        for every finite gradient.
     path : ndarray of float64, shape (steps + 1, n)
         Every iterate, from `theta0` to `theta`, for plotting.
     """
@@ -87,13 +88,21 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        If the iterates overflow, or the gradient's norm grows $10^{10}$-fold past its
-        start: `lr` is too large. The error's ``path`` attribute holds the iterates so far.
+        If the iterates overflow, or the steps overshoot (each lands where the gradient
+        points back, $\nabla \mathcal{L}_{k+1} \cdot \nabla \mathcal{L}_k < 0$) while the
+        gradient's norm grows $10^{10}$-fold: `lr` is too large. A gradient that grows
+        on the way down from a stationary point does not overshoot and is not
+        divergence. The error's ``path`` attribute holds the iterates so far.
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
         integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
         a value that is not finite (at a finite iterate, that is the loss's fault, not
         the learning rate's).
+    TypeError
+        If `lr` or `tol` is not a real number, `max_steps` is not an integer, `theta0`
+        is not an array of real numbers (complex, strings, a masked array), or `grad`
+        returns anything but real numbers (complex numbers, strings, a dict), as
+        `check_gradient` refuses them.
 
     Notes
     -----

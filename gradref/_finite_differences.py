@@ -102,6 +102,14 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     ndarray of float64, shape (n,)
         The step for each coordinate.
 
+    Raises
+    ------
+    ValueError
+        If `x` is not a finite non-empty 1-D array or `scheme` is not one of the five.
+    TypeError
+        If `x` is not an array of real numbers (complex, strings, a masked array) or
+        `scheme` is not a string.
+
     Examples
     --------
     >>> import gradref
@@ -446,11 +454,15 @@ def partial_derivative(
     ------
     ValueError
         If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
-        positive and finite, `scheme` is unknown, or `f` returns a non-scalar or
-        non-finite value, or finite values whose differences overflow float64.
+        positive and finite, `scheme` is unknown, `x` moved by the step overflows
+        float64, or `f` returns a non-scalar or non-finite value, or finite values
+        whose differences overflow float64.
     TypeError
-        If `x` is not real, `i` is not an integer, or, with ``scheme="complex"``,
-        `f` does not accept or does not propagate complex input.
+        If `x` is not an array of real numbers (complex, strings, a masked array), `i`
+        is not an integer, `h` is not a real number, `scheme` is not a string, `f`
+        returns something other than a number (a string, a dict, a complex number in
+        a real scheme), or, with ``scheme="complex"``, `f` does not accept complex
+        input or returns a real number for it (dropping the imaginary part).
 
     See Also
     --------

@@ -71,9 +71,11 @@ def jacobian(
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
         finite values whose differences overflow float64.
     TypeError
-        If `x` is not real or `vectorized` not a bool; if `F` returns non-numbers, or
-        complex numbers in a real scheme; with ``scheme="complex"``, if `F` does not
-        accept or does not propagate complex input.
+        If `x` is not an array of real numbers, `h` not a real number, `scheme` not a
+        string or `vectorized` not a bool; if `F` returns non-numbers (a ragged list,
+        an object array), or complex numbers in a real scheme; with
+        ``scheme="complex"``, if `F` does not accept complex input or returns real
+        numbers for it.
 
     See Also
     --------

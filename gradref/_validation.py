@@ -29,15 +29,19 @@ def refuse_masked(value: Any, name: str) -> None:
         )
 
 
-def as_vector(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    """Return `x` as a non-empty 1-D float64 array, without copying or scanning it."""
+def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np.float64]:
+    """Return `x` as a non-empty 1-D float64 array, without copying or scanning it.
+
+    With `complex_hint`, a complex `x` is told how to choose the complex step.
+    """
     refuse_masked(x, name)
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged nested lists, for one
         raise TypeError(f"`{name}` must be a 1-D array of real numbers.") from err
     if array.dtype.kind == "c":
-        raise TypeError(f"`{name}` must be real; the complex step is chosen with scheme='complex'.")
+        hint = "; the complex step is chosen with scheme='complex'" if complex_hint else ""
+        raise TypeError(f"`{name}` must be real{hint}.")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"`{name}` must be a 1-D array of real numbers, not dtype {array.dtype}.")
     if array.ndim != 1:
@@ -60,8 +64,12 @@ def check_finite(array: NDArray[np.float64], name: str) -> None:
 
 
 def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
-    """Return `x` as a fresh, finite, non-empty 1-D float64 array."""
-    array = as_vector(x, name).copy()
+    """Return `x` as a fresh, finite, non-empty 1-D float64 array.
+
+    The point `x` of a derivative (the default name) is told how to choose the complex
+    step if it is complex.
+    """
+    array = as_vector(x, name, complex_hint=name == "x").copy()
     check_finite(array, name)
     return array
 
