@@ -49,8 +49,8 @@ def directional_derivative(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, applied to $g$.
     vectorized : bool
-        Whether `f` takes all the points at once, as for `gradient`: one call with
-        the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows, shape (k, n).
+        Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
+        shape (k, n), as for `gradient`: one point first, then the others.
 
     Returns
     -------
@@ -79,16 +79,19 @@ def directional_derivative(
     central difference $(g(h) - g(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
-    scheme times $\max(1, \max_{u_i \ne 0} |x_i|)$, rounded to a power of two: the
-    largest coordinate the line moves sets the scale, as $|x_i|$ does for
-    $\partial f / \partial x_i$. Unlike $x_i \pm h$, the points
-    $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding error of order
-    $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size of the first.
+    scheme times $\max(1, \max_i |x_i|\,|u_i| / \max_j |u_j|)$, rounded to a power of
+    two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
+    along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
+    coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
+    does not set the scale. Unlike $x_i \pm h$, the points $\mathbf{x} + s\mathbf{u}$
+    are rounded, by at most $\varepsilon |x_i|$ in each coordinate that moves, which
+    adds a rounding error of at most $\varepsilon \sum_i |x_i\, \partial_i f| / h$.
 
     Evaluations of `f`, whatever $n$: 2 for central, forward and backward (forward
     and backward use $f(\mathbf{x})$ and one more point), 6 for richardson and 1 for
     complex; through the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$,
-    $6n$ and $n$.
+    $6n$ and $n$. With ``vectorized=True``, 3 instead of 2: the second point is sent
+    twice, so that the calls have two row counts (see `gradient`).
 
     Examples
     --------

@@ -527,10 +527,15 @@ def gradient(
     ----------
     f : callable
         The function. By default called as ``f(x)`` once per perturbed point, with a 1-D
-        array, returning one real number. With ``vectorized=True``, called once as
-        ``f(X)`` where `X` has one perturbed point per row, shape (m, n), and must return
-        the m values, shape (m,). Write such an `f` with ``x[..., i]`` for the
-        coordinates and reductions over ``axis=-1``, and it works both ways.
+        array, returning one real number. With ``vectorized=True``, called as ``f(X)``
+        where `X` has one perturbed point per row, shape (m, n), and must return the m
+        values, shape (m,). Write such an `f` with ``x[..., i]`` for the coordinates and
+        reductions over ``axis=-1``, and it works both ways. The points come in
+        batches: one point first, then up to $2^{18}$ numbers a call, so that an `f`
+        written for one point at a time, which returns results shaped by n (``x[0]``
+        is a whole row), fails the shape check or raises, rather than giving a wrong
+        gradient. (An `f` that returns its input's rows reordered, ``x[::-1]``, has a
+        vectorized one's shapes and cannot be detected.)
     x : array_like, shape (n,)
         The point, finite.
     h : float, optional
@@ -555,7 +560,9 @@ def gradient(
     Notes
     -----
     Function evaluations: $n + 1$ for forward and backward, $2n$ for central, $6n$ for
-    richardson and $n$ (complex) for the complex step.
+    richardson and $n$ (complex) for the complex step; with ``vectorized=True`` one
+    more where that is 2 (the second point is sent twice, for a second row count).
+    The points are built a batch at a time: beyond the result, memory is $O(n)$.
 
     Examples
     --------

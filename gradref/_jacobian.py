@@ -46,9 +46,11 @@ def jacobian(
     F : callable
         The map. By default called as ``F(x)`` once per perturbed point, with a 1-D
         array (complex128 for ``scheme="complex"``), returning a 1-D array of $m$ real
-        numbers, the same $m$ at every point. With ``vectorized=True``, called once as
+        numbers, the same $m$ at every point. With ``vectorized=True``, called as
         ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
-        shape (p, m): the outputs of row j in row j.
+        shape (p, m): the outputs of row j in row j. The points come in batches of
+        two sizes at least, as for `gradient`, so that an `F` written for one point at
+        a time fails the shape check or raises rather than giving a wrong Jacobian.
     x : array_like, shape (n,)
         The point, finite.
     h : float, optional
