@@ -38,6 +38,7 @@ from gradref._validation import (
 )
 
 Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
+"""The names of the difference schemes, for annotating a `scheme` argument."""
 Objective = Callable[[NDArray[Any]], Any]
 
 EPS = float(np.finfo(np.float64).eps)
