@@ -332,7 +332,9 @@ def _differences(
     """
     count = len(steps)
     if scheme == "complex":
-        values = _evaluate_shifted(fun, x, np.arange(count), 1j * steps, shift)
+        shifts = np.zeros(count, dtype=np.complex128)
+        shifts.imag = steps  # i h, without multiplying an infinite h by 0
+        values = _evaluate_shifted(fun, x, np.arange(count), shifts, shift)
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
 
@@ -351,7 +353,7 @@ def _differences(
     if 0 in offsets:
         column[0.0] = np.repeat(values[-1][:, np.newaxis], count, axis=1)
     combined = np.zeros((values.shape[1], count))
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: see check_overflow
         for c, a, b in stencil.terms:  # the smallest terms first, in a fixed order
             combined += c * (column[a] - column[b])
         return check_overflow(fun, x, combined / steps)
@@ -373,7 +375,7 @@ def _evaluate_shifted(
 
     def rows(batch: NDArray[np.intp]) -> NDArray[Any]:
         points = np.repeat(start[np.newaxis, :], len(batch), axis=0)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
             shift(points, lines[batch], shifts[batch])
         points[shifts[batch] == 0] = start  # x itself, even where x_i is -0.0
         _check_moved(x, points)

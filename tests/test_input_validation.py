@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 import gradref
 from gradref.examples import DATA_T, DATA_X, f, grad_f
 
 P0 = [1.0, 2.0]
+BIG = float(np.finfo(np.float64).max)
 
 
 @pytest.mark.parametrize(
@@ -627,3 +630,38 @@ def test_an_error_raised_by_f_says_where_gradref_called_it(scheme: Any) -> None:
     with pytest.raises(ZeroDivisionError) as info:
         gradref.gradient_descent(fails, P0, lr=0.1)
     assert info.value.__notes__[-1] == "gradref called `grad` at theta = [1. 2.] (step 0)."
+
+
+# --- Issue 15: no RuntimeWarning from inside gradref, whatever the magnitudes ----------
+
+MAGNITUDES = st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True)
+STEPS = st.none() | st.floats(min_value=5e-324, max_value=BIG, allow_subnormal=True)
+
+
+@given(
+    x=st.lists(MAGNITUDES, min_size=1, max_size=3),
+    h=STEPS,
+    scheme=st.sampled_from(["forward", "backward", "central", "richardson", "complex"]),
+)
+def test_extreme_points_and_steps_give_a_number_or_a_value_error(
+    x: list[float], h: float | None, scheme: Any
+) -> None:
+    # pytest turns warnings into errors (as `python -W error` does for a user): an
+    # overflow inside gradref would surface as a RuntimeWarning, before any ValueError.
+    # f = x_0 computes nothing itself, so every warning would be gradref's.
+    def first(p: Any) -> Any:
+        return p[0]
+
+    calls = [
+        lambda: gradref.gradient(first, x, h=h, scheme=scheme),
+        lambda: gradref.jacobian(lambda p: p[:1], x, h=h, scheme=scheme),
+        lambda: gradref.directional_derivative(first, x, np.eye(len(x))[0], h=h, scheme=scheme),
+        lambda: gradref.check_gradient(first, lambda p: np.eye(len(p))[0], x, h=h, scheme=scheme),
+    ]
+    for call in calls:
+        try:
+            result = call()
+        except ValueError:
+            continue
+        values = result.numerical if isinstance(result, gradref.GradientCheck) else result
+        assert np.all(np.isfinite(values))
