@@ -1,18 +1,13 @@
 """Sybil runs the examples of every docstring in gradref/ and every code block in docs/."""
 
 import os
-import sys
 from doctest import ELLIPSIS
 from pathlib import Path
 
+from gradref_site.sybil_parser import pages
 from hypothesis import HealthCheck, settings
 from sybil import Sybil
 from sybil.parsers.rest import DocTestParser
-
-# The docs' figure helpers, importable as at build time (the Makefile sets PYTHONPATH).
-sys.path.insert(0, str(Path(__file__).parent / "docs" / "_support"))
-
-from tests.sybil_docs import docs
 
 # Hypothesis profiles; the tests set no max_examples of their own, so these govern.
 # - dev (the default): 100 examples a test, Hypothesis' local database in .hypothesis/
@@ -37,10 +32,11 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
 )
 
+DOCS = Path(__file__).parent / "docs"
 docstrings = Sybil(
     parsers=[DocTestParser(optionflags=ELLIPSIS)],
     path="gradref",
     patterns=["*.py"],
 )
 
-pytest_collect_file = (docstrings + docs).pytest()
+pytest_collect_file = (docstrings + pages(DOCS)).pytest()

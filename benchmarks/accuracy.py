@@ -19,7 +19,7 @@ from 2^-8 to 2^-4 on every problem (and on log-sum-exp), to check the default 2^
 against the alternatives. It then times `mse_gradients`
 against `numpy.dot` on $10^7$ points, runs `gradient_descent` on the regression example,
 prints PASS/FAIL for each target with the measured numbers (nothing is asserted), and
-writes `benchmarks/results.json`, which `docs/accuracy.md` reads when the site is built
+writes `tooling/gradref_site/results.json`, which `docs/accuracy.md` reads when the site is built
 (and whose hidden checks assert that page's prose against it). `benchmarks/README.md`
 lists the targets and how the last run met them.
 
@@ -51,7 +51,7 @@ import numpy as np
 import scipy
 from numpy.typing import NDArray
 from scipy.differentiate import jacobian
-from scipy.optimize import approx_fprime, rosen, rosen_der
+from scipy.optimize import approx_fprime, rosen, rosen_der, rosen_hess
 
 import gradref
 from gradref import _finite_differences, _mse
@@ -65,7 +65,7 @@ try:
 except ImportError:  # optional: install findiff to add it to the comparison
     findiff = None
 
-RESULTS = Path(__file__).with_name("results.json")
+RESULTS = Path(__file__).parents[1] / "tooling" / "gradref_site" / "results.json"
 DIGITS = 40  # mpmath's working precision for the exact gradients
 SIZES = (10, 100, 1000)
 SCHEMES = ("forward", "backward", "central", "richardson", "complex")
@@ -281,14 +281,19 @@ STEP_CONSTANTS = tuple(2.0**-k for k in (8, 7, 6, 5, 4))
 
 @contextlib.contextmanager
 def richardson_step(constant: float) -> Iterator[None]:
-    """Use `constant` in place of richardson's default step constant (2^-6), for a sweep."""
+    """Use `constant` in place of richardson's default step constant (2^-6), for a sweep.
+
+    The formula at that step, as given: richardson's check that would shrink the step
+    where its differences ask for it is switched off, so each row measures the constant.
+    """
     stencils = _finite_differences._STENCILS
-    original = stencils["richardson"]
+    original, check = stencils["richardson"], _finite_differences._asymptotic
     stencils["richardson"] = dataclasses.replace(original, step=constant)
+    _finite_differences._asymptotic = lambda central, *_: np.ones(central[0].shape, dtype=bool)
     try:
         yield
     finally:
-        stencils["richardson"] = original
+        stencils["richardson"], _finite_differences._asymptotic = original, check
 
 
 def step_sweep(found: list[Problem]) -> list[dict[str, Any]]:
@@ -431,6 +436,572 @@ def descent_benchmark() -> dict[str, Any]:
         "theta_error": float(np.abs(result.theta - optimum).max()),
         "converged": result.converged,
     }
+
+
+# --- Jacobians and Hessians -------------------------------------------------------------
+#
+# Issue 17's four cases: Rosenbrock and log-sum-exp at n = 10 and 50, at the points
+# default_rng(n).uniform(-2, 2, n). The Hessians are of the functions; the Jacobians of
+# their gradients (rosen_der, and the softmax), whose Jacobians are the same matrices.
+SECOND_ORDER_SIZES = (10, 50)
+HESSIAN_SCHEMES = ("central", "complex", "richardson")
+
+
+def exact_log_sum_exp_hessian(x: Vector) -> NDArray[np.float64]:
+    """diag(p) − ppᵀ with p the softmax of x, in mpmath, rounded once to float64."""
+    with mpmath.workdps(DIGITS):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
+        total = mpmath.fsum(e)
+        p = [v / total for v in e]
+        n = len(p)
+        return np.array(
+            [[float((p[i] if i == j else 0) - p[i] * p[j]) for j in range(n)] for i in range(n)]
+        )
+
+
+def softmax(x: NDArray[Any]) -> Any:
+    """The gradient of log-sum-exp, over the last axis."""
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def rosenbrock_gradient(x: NDArray[Any]) -> Any:
+    """scipy's `rosen_der` over the last axis."""
+    return np.moveaxis(rosen_der(np.moveaxis(x, -1, 0)), 0, -1)
+
+
+@dataclass(frozen=True)
+class SecondOrderProblem:
+    name: str
+    f: Objective  # the scalar function, over the last axis
+    gradient: Objective  # its gradient, the map whose Jacobian is taken
+    jax_f: Callable[[Any], Any]
+    x: Vector
+    exact: NDArray[np.float64]  # the Hessian of f = the Jacobian of its gradient
+
+    @property
+    def n(self) -> int:
+        return self.x.size
+
+
+def second_order_problems() -> list[SecondOrderProblem]:
+    import jax.numpy as jnp
+
+    def jax_rosenbrock(x: Any) -> Any:
+        return jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+    def jax_log_sum_exp(x: Any) -> Any:
+        return jnp.log(jnp.sum(jnp.exp(x)))
+
+    found = []
+    for n in SECOND_ORDER_SIZES:
+        x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
+        found.append(
+            SecondOrderProblem(
+                "Rosenbrock", rosenbrock, rosenbrock_gradient, jax_rosenbrock, x, rosen_hess(x)
+            )
+        )
+        found.append(
+            SecondOrderProblem(
+                "log-sum-exp",
+                log_sum_exp,
+                softmax,
+                jax_log_sum_exp,
+                x,
+                exact_log_sum_exp_hessian(x),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class SecondOrderMethod:
+    name: str
+    kind: str  # "hessian" (of f) or "jacobian" (of its gradient)
+    calls: str  # "loop", "vectorized", or "exact" (jax: no evaluations, not judged)
+    run: Callable[[SecondOrderProblem, Objective], NDArray[np.float64]]  # f or gradient
+
+
+def _scaled(base: float, x: Vector) -> Vector:
+    return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
+
+
+def _stencil_points(x: Vector, moves: list[tuple[int, float, int, float]]) -> NDArray[np.float64]:
+    """x + a e_i + b e_j for each (i, a, j, b)."""
+    points = np.repeat(x[np.newaxis, :], len(moves), axis=0)
+    for row, (i, a, j, b) in enumerate(moves):
+        points[row, i] += a
+        points[row, j] += b
+    return points
+
+
+def findiff_hessian(acc: int, base: float) -> Callable[[Objective, Vector], NDArray[np.float64]]:
+    """findiff's coefficients of accuracy order `acc` at a point: ∂²/∂x_i² on the
+    diagonal, the product of two ∂/∂x stencils off it, at h = base max(1, |x_i|)."""
+    second = findiff.coefficients(deriv=2, acc=acc)["center"]
+    first = findiff.coefficients(deriv=1, acc=acc)["center"]
+    c2, o2 = np.asarray(second["coefficients"], float), np.asarray(second["offsets"], float)
+    c1, o1 = np.asarray(first["coefficients"], float), np.asarray(first["offsets"], float)
+
+    def run(f: Objective, x: Vector) -> NDArray[np.float64]:
+        n, h = x.size, _scaled(base, x)
+        moves = [(0, 0.0, 0, 0.0)]  # x itself, shared by the diagonal stencils
+        moves += [(i, o * h[i], i, 0.0) for i in range(n) for o in o2 if o != 0]
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        moves += [(i, a * h[i], j, b * h[j]) for i, j in pairs for a in o1 for b in o1]
+        values = np.asarray(f(_stencil_points(x, moves)), dtype=np.float64)
+        center, rest = values[0], values[1:]
+        diagonal = rest[: n * (len(o2) - 1)].reshape(n, -1)
+        hess = np.diag((diagonal @ c2[o2 != 0] + c2[o2 == 0][0] * center) / h**2)
+        mixed = rest[n * (len(o2) - 1) :].reshape(len(pairs), len(o1), len(o1))
+        for k, (i, j) in enumerate(pairs):
+            hess[i, j] = hess[j, i] = c1 @ mixed[k] @ c1 / (h[i] * h[j])
+        return hess
+
+    return run
+
+
+def findiff_jacobian(acc: int, base: float) -> Callable[[Objective, Vector], NDArray[np.float64]]:
+    """findiff's ∂/∂x_i coefficients of accuracy order `acc` on every output, at a point."""
+    first = findiff.coefficients(deriv=1, acc=acc)["center"]
+    c1, o1 = np.asarray(first["coefficients"], float), np.asarray(first["offsets"], float)
+
+    def run(g: Objective, x: Vector) -> NDArray[np.float64]:
+        n, h = x.size, _scaled(base, x)
+        moves = [(i, o * h[i], i, 0.0) for i in range(n) for o in o1]
+        values = np.asarray(g(_stencil_points(x, moves)), dtype=np.float64)
+        return np.einsum("iok,o->ki", values.reshape(n, len(o1), -1), c1) / h
+
+    return run
+
+
+def second_order_methods() -> list[SecondOrderMethod]:
+    from scipy.differentiate import hessian as scipy_hessian
+
+    found: list[SecondOrderMethod] = []
+
+    def add(name: str, kind: str, calls: str, run: Callable[..., Any]) -> None:
+        found.append(SecondOrderMethod(name, kind, calls, run))
+
+    for scheme in HESSIAN_SCHEMES:
+        for vectorized in (False, True):
+            add(
+                f"gradref {scheme}",
+                "hessian",
+                "vectorized" if vectorized else "loop",
+                lambda p, f, s=scheme, v=vectorized: gradref.hessian(
+                    f, p.x, scheme=s, vectorized=v
+                ),
+            )
+    for scheme in SCHEMES:
+        for vectorized in (False, True):
+            add(
+                f"gradref {scheme}",
+                "jacobian",
+                "vectorized" if vectorized else "loop",
+                lambda p, g, s=scheme, v=vectorized: gradref.jacobian(
+                    g, p.x, scheme=s, vectorized=v
+                ),
+            )
+    # scipy.differentiate passes x as (n, ...) and wants the outputs as (m, ...).
+    for label, options in [("default", {}), ("order=4, maxiter=1", {"order": 4, "maxiter": 1})]:
+        add(
+            f"scipy differentiate {label}",
+            "hessian",
+            "vectorized",
+            lambda p, f, o=options: (
+                scipy_hessian(lambda xs: f(np.moveaxis(xs, 0, -1)), p.x, **o).ddf
+            ),
+        )
+        add(
+            f"scipy differentiate {label}",
+            "jacobian",
+            "vectorized",
+            lambda p, g, o=options: (
+                jacobian(lambda xs: np.moveaxis(g(np.moveaxis(xs, 0, -1)), -1, 0), p.x, **o).df
+            ),
+        )
+    for label, options in [("default", {}), ("complex", {"method": "complex"})]:
+        add(
+            f"numdifftools {label}",
+            "hessian",
+            "loop",
+            lambda p, f, o=options: np.asarray(numdifftools.Hessian(f, **o)(p.x), dtype=float),
+        )
+        add(
+            f"numdifftools {label}",
+            "jacobian",
+            "loop",
+            lambda p, g, o=options: np.asarray(numdifftools.Jacobian(g, **o)(p.x), dtype=float),
+        )
+    if findiff is not None:
+        for acc, hessian_base, jacobian_base in [
+            (2, EPS ** (1 / 4), EPS ** (1 / 3)),
+            (4, EPS ** (1 / 6), EPS ** (1 / 5)),
+        ]:
+            by_hessian = findiff_hessian(acc, hessian_base)
+            by_jacobian = findiff_jacobian(acc, jacobian_base)
+            add(f"findiff acc={acc}", "hessian", "vectorized", lambda p, f, r=by_hessian: r(f, p.x))
+            add(
+                f"findiff acc={acc}",
+                "jacobian",
+                "vectorized",
+                lambda p, g, r=by_jacobian: r(g, p.x),
+            )
+    return found
+
+
+def jax_reference(problem: SecondOrderProblem, kind: str) -> Callable[[], NDArray[np.float64]]:
+    """jax's exact Hessian (or jacfwd of its gradient), compiled once, in float64."""
+    import jax
+
+    jitted = jax.jit(
+        jax.hessian(problem.jax_f) if kind == "hessian" else jax.jacfwd(jax.grad(problem.jax_f))
+    )
+    jitted(problem.x).block_until_ready()
+    return lambda: np.asarray(jitted(problem.x), dtype=np.float64)
+
+
+def measure_second_order(
+    problem: SecondOrderProblem, found: list[SecondOrderMethod]
+) -> list[dict[str, Any]]:
+    """One row per method and kind: error and evaluations counted once, then the times."""
+    rows: list[dict[str, Any]] = []
+    runs: list[Callable[[], Any]] = []
+    for method in found:
+        target = problem.f if method.kind == "hessian" else problem.gradient
+        counted = Counted(target)
+        with warnings.catch_warnings():  # numdifftools and scipy warn about steps
+            warnings.simplefilter("ignore")
+            estimate = method.run(problem, counted)
+        rows.append(
+            {
+                "problem": problem.name,
+                "n": problem.n,
+                "kind": method.kind,
+                "method": method.name,
+                "calls": method.calls,
+                "normwise_error": normwise_error(estimate, problem.exact),
+                "symmetric": bool(np.array_equal(estimate, estimate.T)),
+                "evaluations": counted.points,
+                "times_s": [],
+            }
+        )
+        runs.append(lambda m=method, t=target: m.run(problem, t))
+    for kind in ("hessian", "jacobian"):
+        reference = jax_reference(problem, kind)
+        rows.append(
+            {
+                "problem": problem.name,
+                "n": problem.n,
+                "kind": kind,
+                "method": "jax " + ("hessian" if kind == "hessian" else "jacfwd(grad)"),
+                "calls": "exact",
+                "normwise_error": normwise_error(reference(), problem.exact),
+                "symmetric": bool(np.array_equal(reference(), reference().T)),
+                "evaluations": None,
+                "times_s": [],
+            }
+        )
+        runs.append(reference)
+    for _ in range(5):
+        for run, row in zip(runs, rows, strict=True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                run()
+                row["times_s"].append(time.perf_counter() - start)
+    for row in rows:
+        row["time_s"] = float(np.median(row["times_s"]))
+    for kind in ("hessian", "jacobian"):  # time ratios to gradref's default, in each repeat
+        default = next(
+            r
+            for r in rows
+            if (r["kind"], r["method"], r["calls"]) == (kind, "gradref central", "loop")
+        )
+        for row in rows:
+            if row["kind"] == kind:
+                row["time_ratio"] = median_ratio(row, default)
+    return rows
+
+
+def verdicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per case, the peers that beat gradref.
+
+    A peer beats gradref only if it uses no more evaluations than one of gradref's
+    schemes and is more accurate than it, and no other scheme of gradref's is at once as
+    cheap and as accurate as the peer (that scheme would match it).
+    """
+    found = []
+    cases = sorted({(r["kind"], r["problem"], r["n"]) for r in rows})
+    for kind, problem, n in cases:
+        case = [r for r in rows if (r["kind"], r["problem"], r["n"]) == (kind, problem, n)]
+        ours = [r for r in case if r["method"].startswith("gradref") and r["calls"] == "loop"]
+        peers = [r for r in case if not r["method"].startswith("gradref") and r["calls"] != "exact"]
+        wins = []
+        for peer in peers:
+            beaten = [
+                mine
+                for mine in ours
+                if peer["evaluations"] <= mine["evaluations"]
+                and peer["normwise_error"] < mine["normwise_error"]
+            ]
+            matched = any(
+                mine["evaluations"] <= peer["evaluations"]
+                and mine["normwise_error"] <= peer["normwise_error"]
+                for mine in ours
+            )
+            if beaten and not matched:
+                wins.append(
+                    f"{peer['method']} ({peer['normwise_error']:.1e}, {peer['evaluations']}) "
+                    "beats "
+                    + ", ".join(
+                        f"{m['method']} ({m['normwise_error']:.1e}, {m['evaluations']})"
+                        for m in beaten
+                    )
+                )
+        found.append({"kind": kind, "problem": problem, "n": n, "peer_wins": wins})
+    return found
+
+
+HESSIAN_STEP_CONSTANTS = tuple(2.0**-k for k in (4, 5, 6, 7, 8, 9))
+
+
+def hessian_step_sweep() -> list[dict[str, Any]]:
+    """The default scheme's normwise error against its step constant (default 2^-6)."""
+    from gradref import _hessian
+
+    cases = [("worked example", worked_example, np.array([1.0, 2.0]), exact_worked_hessian())]
+    cases += [(p.name, p.f, p.x, p.exact) for p in second_order_problems()]
+    rows = []
+    original = _hessian._CENTRAL_STEP
+    for name, f, x, exact in cases:
+        errors = []
+        for constant in HESSIAN_STEP_CONSTANTS:
+            _hessian._CENTRAL_STEP = constant
+            try:
+                estimate = gradref.hessian(f, x, vectorized=name != "worked example")
+            finally:
+                _hessian._CENTRAL_STEP = original
+            errors.append(normwise_error(estimate, exact))
+        rows.append({"problem": name, "n": x.size, "errors": errors})
+    return rows
+
+
+def exact_worked_hessian() -> NDArray[np.float64]:
+    """[[2y + y²e^{xy}, 2x + (1 + xy)e^{xy}], [·, x²e^{xy}]] at (1, 2), in mpmath."""
+    with mpmath.workdps(DIGITS):
+        e2 = mpmath.exp(2)
+        entries = [[4 + 4 * e2, 2 + 3 * e2], [2 + 3 * e2, e2]]
+        return np.array([[float(v) for v in row] for row in entries])
+
+
+def hessian_memory() -> list[dict[str, Any]]:
+    """tracemalloc's peak while `hessian` runs on a cheap vectorized f, n = 200 and 1000."""
+
+    def cheap(x: NDArray[Any]) -> Any:
+        return (x * x).sum(axis=-1)
+
+    rows = []
+    for n in (200, 1000):
+        x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
+        for scheme in HESSIAN_SCHEMES:
+            counted = Counted(cheap)
+            start = time.perf_counter()
+            peak = peak_memory(
+                lambda c=counted, s=scheme, p=x: gradref.hessian(c, p, scheme=s, vectorized=True)
+            )
+            rows.append(
+                {
+                    "n": n,
+                    "scheme": scheme,
+                    "peak_bytes": peak,
+                    "result_bytes": 8 * n * n,
+                    "evaluations": counted.points,
+                    "all_points_bytes": 8 * n * counted.points,
+                    "time_s": time.perf_counter() - start,
+                }
+            )
+    return rows
+
+
+def second_order_targets(
+    rows: list[dict[str, Any]], memory: list[dict[str, Any]], overhead: dict[str, Any]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def target(name: str, passed: bool, measured: str) -> None:
+        found.append({"target": name, "passed": bool(passed), "measured": measured})
+
+    hessians = [r for r in rows if r["kind"] == "hessian" and r["calls"] == "loop"]
+    for scheme, bound, cost, cost_text in [
+        ("central", 1e-9, lambda n: 2 * n * n + 2 * n + 2, "2n² + 2n + 2"),
+        ("complex", 1e-10, lambda n: n * n + n + 1, "n² + n + 1"),
+        ("richardson", 1e-13, lambda n: 3 * n * n + 3 * n, "3n² + 3n"),
+    ]:
+        ours = [r for r in hessians if r["method"] == f"gradref {scheme}"]
+        worst = max(r["normwise_error"] for r in ours)
+        cheap = all(r["evaluations"] <= cost(r["n"]) for r in ours)
+        target(
+            f"hessian {scheme}: error ≤ {bound:.0e} with ≤ {cost_text} evaluations, "
+            "Rosenbrock and log-sum-exp, n = 10 and 50",
+            worst <= bound and cheap,
+            f"worst {worst:.1e}; "
+            + ", ".join(f"{r['problem']} {r['n']}: {r['evaluations']}" for r in ours),
+        )
+    vectorized = next(
+        r
+        for r in rows
+        if (r["kind"], r["problem"], r["n"], r["method"], r["calls"])
+        == ("hessian", "Rosenbrock", 50, "gradref central", "vectorized")
+    )
+    per_point = vectorized["time_s"] / vectorized["evaluations"] * 1e6
+    own = overhead["time_s"] / overhead["evaluations"] * 1e6
+    target(
+        "hessian vectorized ≤ 1 µs per evaluated point, Rosenbrock, n = 50",
+        per_point <= 1,
+        f"{per_point:.2f} µs ({time_text(vectorized['time_s'])} for "
+        f"{vectorized['evaluations']}), of which gradref's own {own:.2f} µs and "
+        f"Rosenbrock's {overhead['f_time_s'] / vectorized['evaluations'] * 1e6:.2f} µs",
+    )
+    ours_all = [r for r in rows if r["kind"] == "hessian" and r["method"].startswith("gradref")]
+    target(
+        "gradref's Hessians exactly symmetric",
+        all(r["symmetric"] for r in ours_all),
+        f"{sum(r['symmetric'] for r in ours_all)} of {len(ours_all)}",
+    )
+    for row in memory:
+        bound = 3 * 2**18 * 16 + 128 * row["n"] ** 2
+        target(
+            f"hessian {row['scheme']}'s extra memory ≤ 12 MiB + 128 n² bytes, n = {row['n']}",
+            row["peak_bytes"] <= bound,
+            f"tracemalloc peak {row['peak_bytes'] / 2**20:.1f} MiB ≤ {bound / 2**20:.0f} MiB "
+            f"(result {row['result_bytes'] / 2**20:.1f} MiB; all the points at once: "
+            f"{row['all_points_bytes'] / 2**30:.1f} GiB)",
+        )
+    return found
+
+
+def print_second_order(rows: list[dict[str, Any]], judged: list[dict[str, Any]]) -> None:
+    header = (
+        f"{'kind':<9}{'problem':<13}{'n':>3}  {'method':<36}{'normwise':>10}{'evals':>9}"
+        f"{'loop':>11}{'vectorized':>11}{'µs/point':>9}{'time/default':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    merged: dict[tuple[str, str, int, str], dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["kind"] == "jacobian"):  # stable: Hessians first
+        key = (row["kind"], row["problem"], row["n"], row["method"])
+        entry = merged.setdefault(key, {**row, "loop": None, "vectorized": None})
+        entry["loop" if row["calls"] == "exact" else row["calls"]] = row["time_s"]
+        if row["calls"] != "vectorized":
+            entry["time_ratio"] = row["time_ratio"]
+    previous = None
+    for (kind, problem, n, method), row in merged.items():
+        if previous is not None and previous != (kind, problem, n):
+            print()
+        previous = (kind, problem, n)
+        evaluations = row["evaluations"]
+        fastest = min(t for t in (row["loop"], row["vectorized"]) if t is not None)
+        per_point = f"{fastest / evaluations * 1e6:.2f}" if evaluations else "—"
+        print(
+            f"{kind:<9}{problem:<13}{n:>3}  {method:<36}{row['normwise_error']:>10.1e}"
+            f"{evaluations if evaluations is not None else '—':>9}"
+            f"{time_text(row['loop']):>11}{time_text(row['vectorized']):>11}{per_point:>9}"
+            f"{row['time_ratio']:>12.2f}×"
+        )
+    print()
+    print("Verdict: a peer beats gradref only if it uses no more evaluations than one of")
+    print("gradref's schemes and is more accurate than it, and no scheme of gradref's is as")
+    print("cheap and as accurate as the peer (jax's exact rows are not judged).")
+    for case in judged:
+        label = f"{case['kind']} {case['problem']}, n = {case['n']}"
+        if case["peer_wins"]:
+            print(f"  {label}: a peer wins: " + "; ".join(case["peer_wins"]))
+        else:
+            print(f"  {label}: no peer beats gradref")
+
+
+def print_hessian_sweep(sweep: list[dict[str, Any]], memory: list[dict[str, Any]]) -> None:
+    print("hessian central's normwise error against its step constant (the default is 2^-6):")
+    print(
+        f"{'problem':<15}{'n':>5}  "
+        + "".join(f"{f'2^{round(math.log2(c))}':>9}" for c in HESSIAN_STEP_CONSTANTS)
+    )
+    for row in sweep:
+        print(f"{row['problem']:<15}{row['n']:>5}  " + "".join(f"{e:>9.1e}" for e in row["errors"]))
+    print()
+    print("hessian's peak memory (tracemalloc), vectorized f = sum(x**2):")
+    for row in memory:
+        print(
+            f"  n = {row['n']:>4} {row['scheme']:<11}{row['evaluations']:>9} evaluations  "
+            f"peak {row['peak_bytes'] / 2**20:7.1f} MiB  "
+            f"result {row['result_bytes'] / 2**20:5.1f} MiB"
+            f"  all points at once {row['all_points_bytes'] / 2**30:5.1f} GiB  "
+            f"{time_text(row['time_s'])}"
+        )
+
+
+def second_order() -> dict[str, Any]:
+    """Everything above, as stored in results.json under "second_order"."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)  # the reference rows in float64
+    jax.config.update("jax_platforms", "cpu")
+    found = second_order_methods()
+    rows = []
+    for problem in second_order_problems():
+        print(
+            f"measuring second order: {problem.name}, n = {problem.n} ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        rows += measure_second_order(problem, found)
+    print("measuring the Hessian's step sweep and memory ...", file=sys.stderr, flush=True)
+    sweep = hessian_step_sweep()
+    memory = hessian_memory()
+    overhead = hessian_overhead()
+    judged = verdicts(rows)
+    return {
+        "rows": rows,
+        "verdicts": judged,
+        "hessian_step_sweep": {"constants": list(HESSIAN_STEP_CONSTANTS), "rows": sweep},
+        "hessian_memory": memory,
+        "hessian_overhead": overhead,
+        "targets": second_order_targets(rows, memory, overhead),
+        "versions": {"jax": jax.__version__},
+    }
+
+
+def hessian_overhead(repeats: int = 15) -> dict[str, Any]:
+    """gradref's own time per point on the Rosenbrock n = 50 case, vectorized: with an f
+    that costs nothing (x[..., 0]); and Rosenbrock's own time on the same stack."""
+    x = np.random.default_rng(50).uniform(-2.0, 2.0, 50)
+    counted = Counted(lambda p: p[..., 0])
+    gradref.hessian(counted, x, vectorized=True)
+    stack = np.random.default_rng(0).uniform(-2.0, 2.0, (counted.points, 50))
+    own, f_times = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gradref.hessian(lambda p: p[..., 0], x, vectorized=True)
+        middle = time.perf_counter()
+        rosenbrock(stack)
+        own.append(middle - start)
+        f_times.append(time.perf_counter() - middle)
+    return {
+        "evaluations": counted.points,
+        "time_s": float(np.median(own)),
+        "f_time_s": float(np.median(f_times)),
+    }
+
+
+def print_second_order_results(results: dict[str, Any]) -> None:
+    print_second_order(results["rows"], results["verdicts"])
+    print()
+    print_hessian_sweep(results["hessian_step_sweep"]["rows"], results["hessian_memory"])
+    print()
+    for check in results["targets"]:
+        print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['target']}: {check['measured']}")
 
 
 # --- Targets -----------------------------------------------------------------------------
@@ -629,6 +1200,19 @@ def print_sweep(sweep: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
+    """Run everything; with ``--second-order``, only the Jacobians and Hessians, whose
+    results replace that part of results.json and keep the rest."""
+    if sys.argv[1:] == ["--second-order"]:
+        load_before = os.getloadavg()
+        second = second_order()
+        print_second_order_results(second)
+        second["machine"] = {**machine(), "load_average": [*load_before, *os.getloadavg()]}
+        second["date"] = datetime.date.today().isoformat()
+        results = json.loads(RESULTS.read_text())
+        results["second_order"] = second
+        RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        print(f"wrote the second-order part of {RESULTS}")
+        return
     load_before = os.getloadavg()  # other work on the machine slows the timings down
     found = methods()
     rows = []
@@ -641,6 +1225,7 @@ def main() -> None:
     descent = descent_benchmark()
     checks = targets(rows, mse, descent)
     float_reference = reference_check()
+    second = second_order()
 
     print_table(rows)
     print()
@@ -650,6 +1235,8 @@ def main() -> None:
     print()
     for check in checks:
         print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['target']}: {check['measured']}")
+    print()
+    print_second_order_results(second)
 
     results = {
         "machine": {**machine(), "load_average": [*load_before, *os.getloadavg()]},
@@ -660,6 +1247,7 @@ def main() -> None:
         "mse": mse,
         "descent": descent,
         "targets": checks,
+        "second_order": second,
     }
     RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     print()

@@ -29,12 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script from anywhere: the repository's top goes on sys.path, so the browser
-# suite's harness (the same Chromium, page list and server as the tests) is importable.
-sys.path.insert(0, str(ROOT))
-
-from tests.browser.harness import (  # noqa: E402 (needs ROOT on sys.path)
+from gradref_site.serve import (  # the same Chromium, page list and server as the tests
     HOST,
     LAUNCH_ARGS,
     discover_pages,
@@ -134,12 +129,14 @@ def measure(browser: Any, url: str, site: Path) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site")
+    parser.add_argument(
+        "--site", type=Path, default=Path("site-pages"), help="the built site (make site-pages)"
+    )
     parser.add_argument("--budget", type=int, default=1_000_000, help="bytes per cold load")
     options = parser.parse_args()
     site = options.site.resolve()
     if not (site / "index.html").is_file():
-        print(f"no built site at {site}: run `make site` first", file=sys.stderr)
+        print(f"no built site at {site}: run `make site-pages` first", file=sys.stderr)
         return 2
     chromium = find_chromium()
     if chromium is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -130,14 +131,19 @@ def check_gradient(
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
         not positive, if the error estimates overflow float64 (then nothing can be
-        judged), and as for `gradient`.
+        judged), and as for `gradient`. If the numerical derivative of a
+        component cannot be judged: its truncation estimate $\tau_i$ is above its
+        rounding and over 1 % of the extrapolated derivative
+        $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
+        varies on the scale of the step there (a kink or a singularity within $2h_i$,
+        or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
         dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
 
     Notes
     -----
-    What the check cannot see: a mistake smaller than $T_i$ (about $10^{-10}$ relative
+    What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
     with central differences, more where $f$ is large next to its derivatives); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large
@@ -175,20 +181,24 @@ def check_gradient(
     fun = UserFunction(f)
     numerical = derivatives(fun, point, np.arange(point.size), step, name).ravel()
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
+    sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
     doubled = np.array(
         [
-            derivatives(fun, point, np.array([i]), 2 * s, name)[0, 0]
+            derivatives(UserFunction(_recording(f, sampled, i)), point, np.array([i]), 2 * s, name)
             for i, s in enumerate(steps.tolist())
         ]
-    )
+    )[:, 0, 0]
     # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
     value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
-    with np.errstate(over="ignore"):  # checked below: an overflow cannot judge anything
-        truncation = np.abs(doubled - numerical) / (2.0 ** _ORDER[name] - 1)
+    order = 2.0 ** _ORDER[name] - 1
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
+        truncation = np.abs(doubled - numerical) / order
+        extrapolated = np.abs(numerical + (numerical - doubled) / order)
         sensitivity = float(np.abs(point * numerical).sum())
         size = 0.0 if name == "complex" else abs(float(value)) + sensitivity
         rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
         formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+        noise = _ROUNDING[name] * _EPS * (sampled + sensitivity) / steps if name != "complex" else 0
         tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
@@ -196,11 +206,55 @@ def check_gradient(
             f"the error estimates of the numerical gradient at x = {point} overflow float64, "
             "so `grad` cannot be judged there; scale `f` down."
         )
+    _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
+
+
+def _recording(f: Objective, sizes: NDArray[np.float64], i: int) -> Objective:
+    """Return `f`, keeping in sizes[i] the largest |value| it returns (numbers only)."""
+
+    def call(p: NDArray[Any]) -> Any:
+        value = f(p)
+        with contextlib.suppress(TypeError, ValueError):  # not a number: `evaluate` says so
+            sizes[i] = max(sizes[i], float(np.max(np.abs(value))))
+        return value
+
+    return call
+
+
+def _check_resolved(
+    numerical: NDArray[np.float64],
+    extrapolated: NDArray[np.float64],
+    truncation: NDArray[np.float64],
+    noise: NDArray[np.float64],
+    steps: NDArray[np.float64],
+) -> None:
+    """Refuse a verdict where the step is too coarse for `f`, rather than guess.
+
+    If D(h) = f' + c h^p, then |D(h) + (D(h) - D(2h)) / (2^p - 1)| = |f'| + o(h^p), the
+    `extrapolated` size: where it is larger than the truncation estimate, the derivative is
+    not (nearly) zero, and a truncation over 1 % of it means that `f` varies on a scale
+    close to the step (a singularity or a kink nearby, or noise): a tolerance ten times
+    that would pass mistakes of several percent. A (nearly) zero derivative, as at a
+    stationary point, is all truncation and is judged as usual; so is a truncation
+    estimate within the `noise` of rounding (from |f| at the sampled points, which can be
+    far larger than |f(x)|), which the tolerance already covers.
+    """
+    coarse = (truncation > 0.01 * extrapolated) & (extrapolated > truncation) & (truncation > noise)
+    if coarse.any():
+        i = int(np.argmax(coarse))
+        raise ValueError(
+            f"cannot judge component {i}: the numerical derivative there is {numerical[i]:.6g} "
+            f"with an estimated truncation error of {truncation[i]:.2g} "
+            f"({truncation[i] / extrapolated[i]:.1%}), so `f` varies on the scale of the "
+            f"step h = {steps[i]:.3g} (a singularity or kink nearby, or noise). Pass a "
+            "smaller `h`, check at a point farther from the feature, or use "
+            "scheme='complex'."
+        )
 
 
 def _analytic(

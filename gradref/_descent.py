@@ -113,7 +113,7 @@ def gradient_descent(
     eigenvector $j$ is multiplied by $1 - \alpha\lambda_j$ at each step. Descent converges
     from every start when $\alpha < 2/\lambda_1$ (oscillating along eigenvector 1 when
     $\alpha > 1/\lambda_1$), and diverges when $\alpha > 2/\lambda_1$ from every start
-    with a component along eigenvector 1. The error shrinks by at most
+    with a component along eigenvector 1. The error's norm is multiplied by at most
     $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
     $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
     (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent stops

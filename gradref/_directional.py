@@ -32,9 +32,9 @@ def directional_derivative(
     $$D_{\mathbf{u}} f(\mathbf{x}) = \nabla f(\mathbf{x}) \cdot \mathbf{u}
       = \lim_{s \to 0} \frac{f(\mathbf{x} + s\mathbf{u}) - f(\mathbf{x})}{s}$$
 
-    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = g'(0)$
-    with $g(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
-    `partial_derivative` applied to $g$: no gradient is formed.
+    `f` is differenced along the line itself, $D_{\mathbf{u}} f(\mathbf{x}) = \psi'(0)$
+    with $\psi(s) = f(\mathbf{x} + s\mathbf{u})$, by the formulas of
+    `partial_derivative` applied to $\psi$: no gradient is formed.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ def directional_derivative(
     h : float, optional
         The step $s$ along `u`, positive and finite. Default: see Notes.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
-        The difference formula, applied to $g$.
+        The difference formula, applied to $\psi$.
     vectorized : bool
         Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
         shape (k, n), as for `gradient`: one point first, then the others.
@@ -73,25 +73,30 @@ def directional_derivative(
     $\nabla f$, and zero for $\mathbf{u}$ orthogonal to it. The unit length matters:
     scaling $\mathbf{u}$ by 2 would double the "rate".
 
-    The derivatives of $g$ are those of $f$ along $\mathbf{u}$,
-    $g^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
+    The derivatives of $\psi$ are those of $f$ along $\mathbf{u}$,
+    $\psi^{(k)}(0) = D_{\mathbf{u}}^k f(\mathbf{x})$, so each scheme keeps its error
     order with $D_{\mathbf{u}}^k f$ in place of $\partial^k f / \partial x_i^k$: the
-    central difference $(g(h) - g(-h)) / 2h$ is off by
+    central difference $(\psi(h) - \psi(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
     scheme times $\max(1, \max_i |x_i|\,|u_i| / \max_j |u_j|)$, rounded to a power of
     two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
     along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
     coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
-    does not set the scale. Unlike $x_i \pm h$, the points $\mathbf{x} + s\mathbf{u}$
-    are rounded, by at most $\varepsilon |x_i|$ in each coordinate that moves, which
-    adds a rounding error of at most $\varepsilon \sum_i |x_i\, \partial_i f| / h$.
+    does not set the scale. Unlike $x_i \pm h$ (exact unless it crosses a power of
+    two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at most
+    $\varepsilon |x_i|$ in each coordinate that moves, which adds a rounding error of
+    at most $\varepsilon \sum_i |x_i\, \partial_i f| / h$; dividing by the distance
+    actually moved along $\mathbf{u}$,
+    $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
+    $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).
 
     Evaluations of `f`, whatever $n$: 2 for central, forward and backward (forward
-    and backward use $f(\mathbf{x})$ and one more point), 6 for richardson and 1 for
-    complex; through the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$,
-    $6n$ and $n$. With ``vectorized=True``, 3 instead of 2: the second point is sent
-    twice, so that the calls have two row counts (see `gradient`).
+    and backward use $f(\mathbf{x})$ and one more point), 6 for richardson (16 where it
+    shrinks its default step, as in `partial_derivative`) and 1 for complex; through
+    the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$, $6n$ and $n$.
+    With ``vectorized=True``, 3 instead of 2: the second point is sent twice, so that
+    the calls have two row counts (see `gradient`).
 
     Examples
     --------

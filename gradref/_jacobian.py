@@ -36,6 +36,10 @@ def jacobian(
     F(\mathbf{x} + \mathbf{d}) = F(\mathbf{x}) + J_F(\mathbf{x})\,\mathbf{d}
       + O(\|\mathbf{d}\|^2).$$
 
+    The remainder is $O(\|\mathbf{d}\|^2)$ when $F$ is twice continuously
+    differentiable near $\mathbf{x}$; if $F$ is only differentiable, it is
+    $o(\|\mathbf{d}\|)$.
+
     Column $i$ is computed as in `partial_derivative`, with every output at once, e.g.
     $(F(\mathbf{x} + h\mathbf{e}_i) - F(\mathbf{x} - h\mathbf{e}_i)) / 2h$ for the
     central scheme, so the schemes, the default steps and the error orders are those of
@@ -87,9 +91,10 @@ def jacobian(
     Notes
     -----
     Function evaluations, each giving all $m$ outputs: $n + 1$ for forward and
-    backward, $2n$ for central, $6n$ for richardson and $n$ (complex) for the complex
-    step. The error of each column is that of the scheme for each output: $O(h)$,
-    $O(h^2)$, $O(h^6)$, and rounding only for the complex step.
+    backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
+    coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
+    (complex) for the complex step. The error of each column is that of the scheme for
+    each output: $O(h)$, $O(h^2)$, $O(h^6)$, and rounding only for the complex step.
 
     The complex step needs every output to keep its imaginary part. If all of them
     drop it (``abs``, ``.real``, ``float``), `F` returns real numbers and this is an

@@ -48,8 +48,8 @@ def mse_loss(w: float, b: float, x: ArrayLike, t: ArrayLike) -> float:
     -----
     $\mathcal{L}$ is a quadratic function of $(w, b)$ with the constant Hessian
     $\frac{2}{N}\begin{bmatrix} \sum x_i^2 & \sum x_i \\ \sum x_i & N \end{bmatrix}$,
-    positive definite unless all $x_i$ are equal: then its minimum is unique and global,
-    the solution of the normal equations.
+    positive definite unless all $x_i$ are equal. When it is positive definite, the
+    minimum is unique and global, the solution of the normal equations.
 
     Examples
     --------

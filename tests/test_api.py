@@ -42,7 +42,7 @@ def test_typed_marker_is_shipped() -> None:
     ("name", "expected"),
     [
         ("jacobian", "(F, x, *, h=None, scheme='central', vectorized=False)"),
-        ("hessian", "(f, x, *, h=None, scheme='central')"),
+        ("hessian", "(f, x, *, h=None, scheme='central', vectorized=False)"),
         ("gradient", "(f, x, *, h=None, scheme='central', vectorized=False)"),
     ],
 )

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from gradref_site.sybil_parser import pages
 
-from tests.sybil_docs import DOCS, docs
+DOCS = Path(__file__).parents[1] / "docs"
+docs = pages(DOCS)
 
 PAGES = sorted(DOCS.rglob("*.md"))
 OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -33,7 +35,7 @@ def fences(path: Path) -> list[Fence]:
     opened: tuple[int, str, str] | None = None
     indent = ""
     body: list[str] = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         match = OPENING.match(line)
         if opened is None:
             if match:
@@ -82,7 +84,7 @@ def test_every_fence_is_collected(page: Path) -> None:
 
 def invisible_blocks(path: Path) -> list[int]:
     """The 1-based lines that open an invisible code block, found without Sybil."""
-    lines = path.read_text().splitlines()
+    lines = path.read_text(encoding="utf-8").split("\n")
     return [number for number, line in enumerate(lines, start=1) if INVISIBLE.match(line)]
 
 

@@ -11,6 +11,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from numpy.typing import NDArray
+from scipy import stats
 from scipy.optimize import rosen, rosen_der
 
 import gradref
@@ -24,6 +25,7 @@ from tests.functions import (
     smooth_functions,
 )
 
+EPS = float(np.finfo(np.float64).eps)
 P0 = np.array([1.0, 2.0])
 # 4 + 2e^2 and 1 + e^2, correctly rounded (checked with mpmath to 40 digits).
 EXACT = np.array([18.7781121978613, 8.38905609893065])
@@ -292,6 +294,251 @@ def test_richardson_is_sixth_order() -> None:
         for h in (0.4, 0.2)
     ]
     assert errors[0] / errors[1] == pytest.approx(64, rel=0.1)
+
+
+# --- The step actually taken (issue 21, item 1) --------------------------------------
+
+ROUNDED_STEPS = [(100.0, 1.49e-8), (1e4, 3e-7), (-37.3, 1e-6), (12345.678, 1e-5)]
+
+
+@pytest.mark.parametrize(("x", "h"), ROUNDED_STEPS)
+@pytest.mark.parametrize("scheme", REAL_SCHEMES)
+def test_divides_by_the_step_actually_taken(x: float, h: float, scheme: Any) -> None:
+    # x ± h is rounded by up to half a spacing of x, which divided by h is an error of
+    # eps |x| |f'| / h (6e-7 relative at x = 100, h = 1.49e-8). Divided by the distance
+    # actually moved, only the rounding of f's values (sin of an exact argument: eps)
+    # and the truncation (|f''| h / 2, |f'''| h^2 / 6 <= h / 2, h^2 / 6) remain.
+    def f1(p: NDArray[Any]) -> Any:
+        return np.sin(p[0])
+
+    exact = np.cos(x)
+    assert (x + h) - (x - h) != 2 * h  # the case this test is about
+    truncation = {"forward": h / 2, "backward": h / 2, "central": h**2 / 6, "richardson": 0.0}
+    rounding = 8 * EPS / h
+    bound = truncation[scheme] + rounding
+    d = gradref.partial_derivative(f1, [x], 0, h=h, scheme=scheme)
+    assert abs(d - exact) <= bound
+    # jacobian and directional_derivative (along an axis) take the same differences.
+    jac = gradref.jacobian(lambda p: np.array([f1(p)]), [x], h=h, scheme=scheme)
+    assert jac[0, 0] == d
+    line = gradref.directional_derivative(f1, [x], [1.0], h=h, scheme=scheme)
+    assert abs(line - exact) <= bound
+
+
+def test_the_issue_example_at_x_100() -> None:
+    # The two evaluations, divided by 2h and by the distance between the points.
+    x, h = 100.0, 1.49e-8
+    values = np.sin(x + h), np.sin(x - h)
+    nominal = (values[0] - values[1]) / (2 * h)
+    actual = (values[0] - values[1]) / ((x + h) - (x - h))
+    d = gradref.partial_derivative(lambda p: np.sin(p[0]), [x], 0, h=h)
+    assert d == actual
+    assert abs(actual - np.cos(x)) < 1e-8 < abs(nominal - np.cos(x))
+
+
+def test_default_steps_move_x_exactly_so_the_factor_is_one() -> None:
+    # Where x ± h is exact the result is the plain formula, bit for bit.
+    x, h = np.array([1.0, 2.0]), 2.0**-17
+    g = gradref.gradient(f, x, h=h)
+    plain = [(f(x + h * e) - f(x - h * e)) * 0.5 / h for e in np.eye(2)]
+    assert g.tolist() == plain
+
+
+# --- A step below the spacing of x (issue 15, item 2) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "h", "smallest"),
+    [([1.0, 2.0], 1e-20, "4.44e-16"), ([1e4], 1e-13, "1.82e-12"), ([1.0], 1e-16, "2.22e-16")],
+)
+@pytest.mark.parametrize("scheme", ["forward", "central"])
+def test_a_step_below_the_spacing_of_x_is_refused(
+    x: list[float], h: float, smallest: str, scheme: Any
+) -> None:
+    match = rf"`h` = {h:.3g} is below the spacing of `x`: .*use h >= {smallest}"
+    for call in (
+        lambda: gradref.gradient(f if len(x) == 2 else np.sum, x, h=h, scheme=scheme),
+        lambda: gradref.partial_derivative(np.sum, x, len(x) - 1, h=h, scheme=scheme),
+        lambda: gradref.jacobian(lambda p: p, x, h=h, scheme=scheme),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_richardson_needs_four_times_the_spacing() -> None:
+    # Its smallest offset is h / 4.
+    with pytest.raises(ValueError, match=r"use h >= 8.88e-16"):
+        gradref.gradient(np.sum, [1.0], h=2.3e-16, scheme="richardson")
+    assert gradref.gradient(np.sum, [1.0], h=8.9e-16, scheme="richardson")[0] == 1.0
+
+
+def test_the_smallest_step_named_works() -> None:
+    # At h = spacing(|x|) both points move; the identity's difference quotient is exact.
+    for x in (1.0, 2.0, 1e4, -3.0, 1e-300, 0.0):
+        h = float(np.spacing(abs(x)))
+        for scheme in ("forward", "backward", "central"):
+            assert gradref.partial_derivative(lambda p: p[0], [x], 0, h=h, scheme=scheme) == 1
+
+
+def test_directional_derivative_refuses_a_step_that_does_not_move_x() -> None:
+    with pytest.raises(ValueError, match=r"below the spacing of `x` along `u`.*use h >= 1.82e-12"):
+        gradref.directional_derivative(np.sum, [1e4, 1.0], [1.0, 0.0], h=1e-13)
+
+
+def test_check_gradient_with_such_a_step_raises_rather_than_passes() -> None:
+    # Before: the numerical gradient was all zeros and its tolerance infinite, so any
+    # gradient (here all zeros, wrong) passed.
+    with pytest.raises(ValueError, match=r"`h` = 1e-20 is below the spacing of `x`"):
+        gradref.check_gradient(f, lambda p: np.zeros(2), [1.0, 2.0], h=1e-20)
+
+
+def test_the_complex_step_takes_any_tiny_step() -> None:
+    g = gradref.gradient(f, P0, h=1e-200, scheme="complex")
+    assert_allclose(g, EXACT, rtol=1e-15)
+
+
+# --- richardson chooses its step from f (issue 21, item 2) ---------------------------
+
+
+def counted(function: Any) -> tuple[Any, list[NDArray[Any]]]:
+    points: list[NDArray[Any]] = []
+
+    def wrapper(p: NDArray[Any]) -> Any:
+        points.append(np.array(p, copy=True))
+        return function(p)
+
+    return wrapper, points
+
+
+BETA_CASES = [(0.5, 0.5, 0.047), (0.3, 1.2, 0.047), (2.0, 0.5, 0.953), (0.5, 3.0, 0.02)]
+
+
+@pytest.mark.parametrize(("a", "b", "x"), BETA_CASES)
+def test_richardson_near_a_narrow_feature(a: float, b: float, x: float) -> None:
+    # A beta cdf a few hundredths from its singularity at 0 or 1: the default step,
+    # 2^-6, reaches a third of the way there. Oracle: scipy's pdf.
+    dist = stats.beta(a, b)
+    cdf, points = counted(lambda p: dist.cdf(p[0]))
+    exact = dist.pdf(x)
+    best = gradref.partial_derivative(cdf, [x], 0, scheme="richardson")
+    central = gradref.partial_derivative(lambda p: dist.cdf(p[0]), [x], 0)
+    assert abs(best - exact) <= 1e-11 * exact
+    assert abs(best - exact) < abs(central - exact) / 100
+    assert len(points) == 16  # the budget: 8 levels of central differences
+    # Never farther than the default step, 2^-6 (rounded to the nearest double).
+    assert max(abs(p[0] - x) for p in points) <= 2.0**-6 + np.spacing(1.0)
+
+
+def test_richardson_at_a_given_step_is_the_formula() -> None:
+    dist = stats.beta(0.5, 0.5)
+    cdf, points = counted(lambda p: dist.cdf(p[0]))
+    h = 2.0**-6
+    d = gradref.partial_derivative(cdf, [0.047], 0, h=h, scheme="richardson")
+    central = [(dist.cdf(0.047 + s) - dist.cdf(0.047 - s)) / (2 * s) for s in (h, h / 2, h / 4)]
+    assert d == pytest.approx((64 * central[2] - 20 * central[1] + central[0]) / 45, rel=1e-12)
+    assert len(points) == 6
+
+
+@pytest.mark.parametrize("n", [1, 3, 10])
+def test_richardson_costs_six_per_coordinate_where_the_first_levels_pass(n: int) -> None:
+    # On a cubic in each coordinate, D(h) = f' + c h^2 exactly: the h^4 term that the
+    # test measures is rounding, and R_0 is kept. (On a quintic the test cannot tell
+    # d h^4 from the start of a slowly converging series, and shrinks the step.)
+    cubic, points = counted(lambda p: float(np.sum(p**3 - 3 * p**2)))
+    x = random_point(n, seed=n)
+    g = gradref.gradient(cubic, x, scheme="richardson")
+    assert len(points) == 6 * n
+    assert_allclose(g, 3 * x**2 - 6 * x, rtol=1e-12, atol=1e-12)
+
+
+def test_richardson_vectorized_takes_a_second_batch_only_for_the_lines_it_shrinks() -> None:
+    dist = stats.beta(0.5, 0.5)
+    shapes: list[tuple[int, ...]] = []
+
+    def batch(xs: NDArray[Any]) -> Any:
+        shapes.append(xs.shape)
+        return dist.cdf(xs[:, 0]) + xs[:, 1] ** 2
+
+    g = gradref.gradient(batch, [0.047, 0.5], scheme="richardson", vectorized=True)
+    # 6 points per line, then 10 for line 0; each round sends one point first.
+    assert shapes == [(1, 2), (11, 2), (1, 2), (9, 2)]
+    assert_allclose(g, [dist.pdf(0.047), 1.0], rtol=1e-11)
+
+
+def test_richardson_says_how_far_it_reached_when_f_is_not_defined_there() -> None:
+    # log at 0.01 is undefined at 0.01 - 2^-6: the error says why f was called there.
+    def log(p: NDArray[Any]) -> Any:
+        return np.log(p[0]) if p[0] > 0 else np.nan
+
+    with pytest.raises(ValueError, match=r"`f` returned nan") as info:
+        gradref.partial_derivative(log, [0.01], 0, scheme="richardson")
+    assert "evaluates `f` up to h = 0.0156 from x" in " ".join(info.value.__notes__)
+    d = gradref.partial_derivative(log, [0.01], 0, h=2.0**-10, scheme="richardson")
+    assert d == pytest.approx(100, rel=1e-8)
+
+
+# --- check_gradient refuses a verdict its numerical side cannot give (issue 21, item 3) --
+
+
+def test_check_gradient_refuses_where_the_step_is_too_coarse_for_f() -> None:
+    # log at 3e-5: the central step 7.6e-6 is a quarter of the way to the singularity;
+    # the numerical derivative is off by 2.2 %, and a tolerance of ten times its
+    # truncation estimate would pass a derivative 25 % off.
+    def log(p: NDArray[Any]) -> Any:
+        return np.log(p[0])
+
+    x = 3e-5
+    d = gradref.partial_derivative(log, [x], 0)
+    assert 0.02 < abs(d * x - 1) < 0.03
+    with pytest.raises(ValueError, match=r"cannot judge component 0: .* \(2\.7%\), so `f` varies"):
+        gradref.check_gradient(log, lambda p: 1 / p, [x])
+    with pytest.raises(ValueError, match=r"cannot judge component 0"):
+        gradref.check_gradient(log, lambda p: 0.8 / p, [x])
+    # With a step on the scale of x, the verdict is given, and right both ways.
+    assert gradref.check_gradient(log, lambda p: 1 / p, [x], h=2.0**-17 * x).passed
+    assert not gradref.check_gradient(log, lambda p: 0.999 / p, [x], h=2.0**-17 * x).passed
+
+
+def test_check_gradient_refuses_beside_a_kink_and_judges_away_from_it() -> None:
+    def relu(p: NDArray[Any]) -> Any:
+        return np.sum(np.maximum(p, 0.0))
+
+    def relu_grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (p > 0).astype(float)
+
+    with pytest.raises(ValueError, match=r"cannot judge component 1"):
+        gradref.check_gradient(relu, relu_grad, [0.7, 1e-6])
+    assert gradref.check_gradient(relu, relu_grad, [0.7, 0.3]).passed
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "richardson", "complex"])
+def test_check_gradient_still_judges_a_stationary_point(scheme: Any) -> None:
+    # At 0, f = 1 + x^2 + x^3 + y^2 has a zero gradient and f''' = 6: the numerical
+    # derivative is all truncation (h^2 for central), which is not a reason to refuse.
+    def g(p: NDArray[Any]) -> Any:
+        return 1 + p[0] ** 2 + p[0] ** 3 + p[1] ** 2
+
+    def exact(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.array([2 * p[0] + 3 * p[0] ** 2, 2 * p[1]])
+
+    assert gradref.check_gradient(g, exact, [0.0, 0.0], scheme=scheme).passed
+    assert not gradref.check_gradient(
+        g, lambda p: exact(p) + 1e-3, [0.0, 0.0], scheme=scheme
+    ).passed
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "richardson", "complex"])
+def test_check_gradient_does_not_refuse_a_zero_of_f_at_a_stationary_point(scheme: Any) -> None:
+    # f(0) = 0 while f(±h) = h^2: the samples' rounding, not the truncation, is what
+    # D(h) and D(2h) disagree by, and that is no reason to refuse. (Whether the verdict
+    # is then right is the tolerance model's business: its rounding term uses |f(x)|.)
+    def g(p: NDArray[Any]) -> Any:
+        return p[0] ** 2 + p[0] ** 3 + p[1] ** 2
+
+    check = gradref.check_gradient(
+        g, lambda p: 2 * p + np.array([3 * p[0] ** 2, 0]), [0.0, 0.0], scheme=scheme
+    )
+    assert check.tolerances.shape == (2,)
 
 
 # --- Issue 15: vectorized=True on a function that is not vectorized -----------------

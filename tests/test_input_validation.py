@@ -396,7 +396,8 @@ def test_jacobian_checks_its_arguments_like_gradient(
             f,
             {"scheme": "forward"},
             ValueError,
-            r"`scheme` must be one of 'central', 'complex' for the Hessian; got 'forward'\.",
+            r"`scheme` must be one of 'central', 'complex', 'richardson' for the Hessian; "
+            r"got 'forward'\.",
         ),
         (f, {"h": -1.0}, ValueError, r"`h` must be positive, got -1\.0\."),
         (

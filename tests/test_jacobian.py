@@ -149,8 +149,10 @@ def test_vectorized_matches_one_call_per_point(scheme: Any) -> None:
         return np.sin(xs @ F.W.T + F.p) @ F.A.T + F.c * np.exp(xs @ F.V.T)
 
     once = gradref.jacobian(batch, x, scheme=scheme, vectorized=True)
-    assert len(calls) == 2  # one point first, then the others
+    # One point first, then the others (see gradient); richardson makes a second round
+    # of batches for the lines where it shrinks its default step.
     assert calls[0] == (1, 4)
+    assert len(calls) == 2 or (scheme == "richardson" and len(calls) == 4)
     # The same points and the same combination; only the rounding inside F differs (a
     # stack is multiplied in another order): a few ε |F| in each value, amplified by
     # 1/h (the weights of a real stencil add up to less than 4 in size), or a few ε
@@ -168,6 +170,8 @@ def test_vectorized_matches_one_call_per_point(scheme: Any) -> None:
     [("forward", 8), ("backward", 8), ("central", 14), ("richardson", 42), ("complex", 7)],
 )
 def test_evaluation_count(scheme: Any, evaluations: int) -> None:
+    # richardson: 6 per coordinate, 16 where it shrinks its default step (exact counts
+    # in tests/test_finite_differences.py); here 10 more per coordinate at most.
     F = seeded_map(3, 7, seed=2)
     count = 0
 
@@ -177,7 +181,8 @@ def test_evaluation_count(scheme: Any, evaluations: int) -> None:
         return F(x)
 
     gradref.jacobian(counted, random_point(7), scheme=scheme)
-    assert count == evaluations
+    extra = count - evaluations
+    assert extra == 0 or (scheme == "richardson" and extra % 10 == 0 and extra <= 70)
 
 
 def _coefficients(shape: Any, bound: float) -> st.SearchStrategy[NDArray[np.float64]]:

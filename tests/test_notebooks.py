@@ -1,24 +1,29 @@
 """Every page with code is a notebook that runs from top to bottom and prints the page's output.
 
-The notebooks are made as the build makes them (docs/_support/notebooks.py), from the pages'
-Markdown, and executed with nbclient in this environment's kernel (ipykernel).
+The notebooks are made as the build makes them (`gradref_site.notebooks`), from the pages'
+Markdown. One real page's notebook, with both kinds of block, is executed with nbclient in
+this environment's kernel (ipykernel): the writer is the same for every page, and every
+page's blocks are run by the build and by Sybil already.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from checked_outputs import compute, disagreements, page_fences
+from gradref_site.checked_outputs import compute, disagreements, tolerance_of
+from gradref_site.fences import page_fences
+from gradref_site.notebooks import COMMENT, SETUP_TAG, notebook
 from nbclient import NotebookClient
-from notebooks import COMMENT, SETUP_TAG, notebook
 
-from tests.sybil_docs import DOCS, ROOT
-
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 PAGES = [p for p in sorted(DOCS.rglob("*.md")) if page_fences(p)]
-SITE = ROOT / "site"
+RUN = DOCS / "directional-derivative.md"  # prose, math, pycon blocks, a figure, exercises
+SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site-pages").resolve()
 
 
 def stdout(cell: nbformat.NotebookNode) -> str:
@@ -38,8 +43,8 @@ def built_figures(page: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_the_notebook_runs_and_prints_the_pages_output(page: Path, tmp_path: Path) -> None:
+def test_the_notebook_runs_and_prints_the_pages_output(tmp_path: Path) -> None:
+    page = RUN
     text = page.read_text(encoding="utf-8")
     blocks = [f for f in page_fences(page) if f.language in {"pycon", "python"}]
     nb = notebook(text)
@@ -56,7 +61,7 @@ def test_the_notebook_runs_and_prints_the_pages_output(page: Path, tmp_path: Pat
         where = f"{page.relative_to(ROOT)}:{fence.first}"
         printed = stdout(cell)
         if fence.language == "pycon":
-            bad = disagreements(fence.written_output, printed, fence.tolerance)
+            bad = disagreements(fence.written_output, printed, tolerance_of(fence))
             assert not bad, f"{where}: the notebook printed\n{printed}"
         else:  # a figure: the HTML the page shows (the built site's, else as the build does)
             assert printed.lstrip().startswith("<"), where
@@ -76,8 +81,13 @@ def test_the_prose_and_its_math_are_in_the_notebook(page: Path) -> None:
         assert math.replace("\n    ", "\n") in markdown, math
 
 
-@pytest.mark.skipif(not (SITE / "index.html").exists(), reason="the site is not built")
+@pytest.mark.site
 def test_the_built_site_links_every_notebook() -> None:
+    if not (SITE / "index.html").exists():
+        reason = f"no built site at {SITE}: run `make site-pages`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI=true, so this is an error", pytrace=False)
+        pytest.skip(reason)
     for page in PAGES:
         name = page.relative_to(DOCS).with_suffix("")
         html = (SITE / ("" if name.name == "index" else str(name)) / "index.html").read_text()
@@ -119,11 +129,25 @@ def test_an_exercise_solution_becomes_a_title_and_a_code_cell() -> None:
     nbformat.validate(nb)
 
 
-def test_the_hosted_notebook_installs_gradref_from_the_repository() -> None:
+def test_the_hosted_notebook_installs_what_it_imports_from_the_repository() -> None:
     text = '```python exec="on" html="1"\nprint("<p>figure</p>")\n```\n'
     hosted = notebook(text, repo_url="https://github.com/owner/gradref/").cells[0].source
-    assert '%pip install --quiet "gradref @ git+https://github.com/owner/gradref"' in hosted
-    assert "git clone --quiet --depth 1 https://github.com/owner/gradref/" in hosted
+    repo = "git+https://github.com/owner/gradref"
+    assert f'%pip install --quiet "gradref @ {repo}"' in hosted
+    assert f'%pip install --quiet "gradref-site[figures] @ {repo}#subdirectory=tooling"' in hosted
+    assert "clone" not in hosted
+    assert "sys.path" not in hosted
     local = notebook(text).cells[0].source
-    assert f'%pip install --quiet "gradref @ {ROOT.as_uri()}"' in local
-    assert f'sys.path.insert(0, "{ROOT / "docs" / "_support"}")' in local
+    assert f'%pip install --quiet "gradref @ {Path.cwd().as_uri()}"' in local
+    no_figures = notebook('```pycon exec="on"\n>>> print(1)\n1\n```\n').cells[0].source
+    assert "gradref-site" not in no_figures
+    assert "jax" not in no_figures
+
+
+def test_a_notebook_installs_the_libraries_its_blocks_import() -> None:
+    text = '```pycon exec="on"\n>>> import jax.numpy as jnp\n>>> from scipy import optimize\n```\n'
+    setup = notebook(text).cells[0].source
+    assert 'if importlib.util.find_spec("jax") is None:\n    %pip install --quiet "jax"' in setup
+    assert '%pip install --quiet "scipy"' in setup
+    ad = notebook((ROOT / "docs" / "automatic-differentiation.md").read_text(encoding="utf-8"))
+    assert '%pip install --quiet "jax"' in ad.cells[0].source

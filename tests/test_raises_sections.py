@@ -113,9 +113,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _directional(vectorized=0),
     ],
     "hessian": [
-        # Not yet scheme=np.array(["central"]), which the Hessian maps to a scheme today:
-        # _hessian.py is being rewritten for issue 17, with `as_scheme`.
-        *_point_and_settings(_hessian)[:-1],
+        *_point_and_settings(_hessian),
         lambda: _hessian(fun=lambda p: "1"),
         lambda: _hessian(fun=lambda p: 1j * p[0]),
         lambda: _hessian(fun=lambda p: np.nan),

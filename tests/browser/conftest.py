@@ -5,14 +5,17 @@ one browser context per colour scheme. Every context aborts (and records) any re
 a host other than 127.0.0.1, and records console errors, page errors and failed requests;
 each test looks at what happened while it ran.
 
-The pages are the built site's: every `index.html` under `site/` (so the suite follows
-whatever pages the docs have). Environment:
+The pages are the built site's: every `index.html` under it (so the suite follows
+whatever pages the docs have), served where the site was built to live. Environment:
 
-- ``SITE_DIR``: the built site (default: ``site/`` at the top of the repository).
-- ``PAGES_SITE_DIR``: the site built as the Pages workflow builds it, for
-  test_pages_exact.py (default: ``site-pages/``, made by ``make site-pages``).
+- ``SITE_DIR``: the built site (default: ``site-pages/``, the site exactly as the Pages
+  workflow builds it, made by ``make site-pages``, served under ``/gradref/``).
+- ``PAGES_SITE_DIR``: the Pages build for test_pages_exact.py (default: the same).
 - ``CHROMIUM``: the browser executable (default: ``chromium`` or ``chromium-browser``
-  on PATH). Without one the suite is skipped, and fails when ``CI`` is set.
+  on PATH).
+
+Without a built site or a Chromium the tests skip, saying which; under ``CI=true`` they
+fail instead. Every test here carries the ``browser`` marker.
 - ``SCREENSHOT_DIR``: where the full-page screenshots go (default ``screenshots/``).
 """
 
@@ -27,18 +30,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
-from .harness import (
-    HOST,
-    LAUNCH_ARGS,
-    discover_pages,
-    find_chromium,
-    serve_built_site,
-    serve_site,
-)
+from gradref_site.serve import HOST, LAUNCH_ARGS, discover_pages, find_chromium, serve_built_site
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site").resolve()
+SITE = Path(os.environ.get("SITE_DIR") or ROOT / "site-pages").resolve()
 PAGES_SITE = Path(os.environ.get("PAGES_SITE_DIR") or ROOT / "site-pages").resolve()
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "screenshots").resolve()
 
@@ -68,6 +63,20 @@ def site_pages(site: Path) -> list[str | None]:
     return list(discover_pages(site)) if built else [None]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def missing(reason: str) -> None:
+    """Skip the test for want of `reason`, or fail under CI=true, where nothing may be."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true, so this is an error", pytrace=False)
+    pytest.skip(reason)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "page_path" in metafunc.fixturenames:
         metafunc.parametrize("page_path", site_pages(SITE), ids=page_id)
@@ -81,47 +90,41 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
+def served() -> Iterator[Callable[[Path], str]]:
+    """`served(site)`: the URL of a built site, served for the rest of the session where
+    it was built to live (a Pages build under /gradref/, every other path answering 404
+    with its 404.html); each site is served once."""
+    with contextlib.ExitStack() as stack:
+        urls: dict[Path, str] = {}
+
+        def serve(site: Path) -> str:
+            if not (site / "index.html").is_file():
+                missing(f"no built site at {site}: run `make site-pages` first")
+            if site not in urls:
+                urls[site] = stack.enter_context(serve_built_site(site))
+            return urls[site]
+
+        yield serve
+
+
+@pytest.fixture(scope="session")
 def site_dir() -> Path:
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"no built site at {SITE}: run `make site` first", pytrace=False)
     return SITE
 
 
 @pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    with serve_site(site_dir) as url:
-        yield url
+def base_url(served: Callable[[Path], str]) -> str:
+    return served(SITE)
 
 
 @pytest.fixture(scope="session")
 def pages_site_dir() -> Path:
-    if not (PAGES_SITE / "index.html").is_file():
-        pytest.fail(f"no Pages build at {PAGES_SITE}: run `make site-pages` first", pytrace=False)
     return PAGES_SITE
 
 
 @pytest.fixture(scope="session")
-def pages_base_url(pages_site_dir: Path) -> Iterator[str]:
-    """The Pages build served where it was built to live: under /gradref/, every other
-    path answering 404 with its 404.html."""
-    with serve_built_site(pages_site_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def site_server() -> Iterator[Callable[..., str]]:
-    """`site_server(site_dir, base_path="/")`: serve another built site (say a Zensical
-    build) for the rest of the session, as `harness.serve_site` does; returns its URL."""
-    with contextlib.ExitStack() as stack:
-        served: dict[tuple[Path, str], str] = {}
-
-        def serve(site: Path, base_path: str = "/") -> str:
-            key = (Path(site).resolve(), base_path)
-            if key not in served:
-                served[key] = stack.enter_context(serve_site(key[0], base_path))
-            return served[key]
-
-        yield serve
+def pages_base_url(served: Callable[[Path], str]) -> str:
+    return served(PAGES_SITE)
 
 
 # --- the browser ------------------------------------------------------------------------
@@ -131,9 +134,8 @@ def site_server() -> Iterator[Callable[..., str]]:
 def chromium_path() -> str:
     found = find_chromium()
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{NO_CHROMIUM}; CI is set, so this is an error", pytrace=False)
-        pytest.skip(NO_CHROMIUM)
+        missing(NO_CHROMIUM)
+    assert found is not None  # missing() does not return
     return found
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import ModeContext, SessionReport, new_mode_context, page_id, problems
-from .test_site import KATEX_ERROR_RED, MATH_PROBLEMS, MATH_REPORT, PROSE_TEXT, RAW_TEX
+from .page_checks import KATEX_ERROR_RED, MATH_PROBLEMS, MATH_REPORT, PROSE_TEXT, RAW_TEX
 
 CLS_LIMIT = 0.02
 WIDTHS = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 900}}

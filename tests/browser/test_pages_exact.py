@@ -17,11 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from gradref_site.serve import built_site_url, discover_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .conftest import ModeContext, SessionReport, new_mode_context, page_id, problems
-from .harness import built_site_url, discover_pages
-from .test_site import KATEX_ERROR_RED, MATH_PROBLEMS, MATH_REPORT
+from .page_checks import KATEX_ERROR_RED, MATH_PROBLEMS, MATH_REPORT
 
 REPO_URL = "https://github.com/OWNER/gradref"  # as `make site-pages` sets it
 EDIT_PREFIX = f"{REPO_URL}/edit/main/docs/"

