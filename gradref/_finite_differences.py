@@ -220,7 +220,7 @@ def _where(fun: UserFunction, points: NDArray[Any]) -> str:
     if not fun.vectorized:
         return f"at x = {points}"
     return (
-        f"with {len(points)} points stacked as rows, shape {points.shape} "
+        f"with the points stacked as rows, shape {points.shape} "
         f"(vectorized=True; pass vectorized=False if `{fun.name}` takes one point)"
     )
 
@@ -282,6 +282,12 @@ def evaluate_rows(
     for batch in batches[1:]:
         points = rows(batch)
         block = _evaluate_batch(fun, points, complex_step)
+        if block.shape[1] != values.shape[1] and fun.vectorized:
+            raise ValueError(
+                f"with vectorized=True, `{fun.name}` must return one row of the same m "
+                f"outputs per row of its input, got shape {block.shape} for a {points.shape} "
+                f"input but m = {values.shape[1]} before."
+            )
         if block.shape[1] != values.shape[1]:
             raise ValueError(
                 f"`{fun.name}` must return arrays of one length, got {block.shape[1]} values "

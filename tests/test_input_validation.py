@@ -666,3 +666,11 @@ def test_extreme_points_and_steps_give_a_number_or_a_value_error(
             continue
         values = result.numerical if isinstance(result, gradref.GradientCheck) else result
         assert np.all(np.isfinite(values))
+
+
+def test_a_vectorized_map_whose_output_count_changes_with_the_stack() -> None:
+    # xs @ xs.T has one column per point of the stack: m is not a number of outputs.
+    match = r"with vectorized=True, `F` must return one row of the same m outputs per row of "
+    match += r"its input, got shape \(2, 2\) for a \(2, 2\) input but m = 1 before\."
+    with pytest.raises(ValueError, match=match):
+        gradref.jacobian(lambda xs: xs @ xs.T, P0, scheme="forward", vectorized=True)
