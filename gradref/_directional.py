@@ -2,7 +2,6 @@ r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$, differenced alo
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from gradref._finite_differences import (
@@ -12,10 +11,7 @@ from gradref._finite_differences import (
     UserFunction,
     line_derivative,
 )
-from gradref._validation import as_flag, as_point, as_scheme, as_step
-
-# A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
-_UNIT_TOLERANCE = 1e-12
+from gradref._validation import as_flag, as_point, as_scheme, as_step, as_unit_vector
 
 
 def directional_derivative(
@@ -111,16 +107,7 @@ def directional_derivative(
     17.978112197861
     """
     point = as_point(x)
-    direction = as_point(u, "u")
-    if direction.shape != point.shape:
-        raise ValueError(f"`u` must have the length of `x`, {point.size}; got {direction.size}.")
-    norm = float(np.linalg.norm(direction))
-    if norm == 0:
-        raise ValueError("`u` must be a nonzero unit vector, got the zero vector.")
-    if abs(norm - 1) > _UNIT_TOLERANCE:
-        raise ValueError(
-            f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
-        )
+    direction = as_unit_vector(u, point.size)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))

@@ -74,6 +74,26 @@ def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
     return array
 
 
+# A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
+_UNIT_TOLERANCE = 1e-12
+
+
+def as_unit_vector(u: ArrayLike, n: int) -> NDArray[np.float64]:
+    """Return the direction `u` as a unit vector of length `n`, as the point `x` has."""
+    direction = as_point(u, "u")
+    if direction.size != n:
+        raise ValueError(f"`u` must have the length of `x`, {n}; got {direction.size}.")
+    largest = float(np.abs(direction).max())
+    if largest == 0:
+        raise ValueError("`u` must be a nonzero unit vector, got the zero vector.")
+    norm = largest * float(np.sqrt(np.sum((direction / largest) ** 2)))  # cannot overflow
+    if abs(norm - 1) > _UNIT_TOLERANCE:
+        raise ValueError(
+            f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
+        )
+    return direction
+
+
 def as_real(value: Any, name: str) -> float:
     """Return `value` as a finite Python float."""
     if isinstance(value, bool) or not isinstance(value, Real):

@@ -155,6 +155,8 @@ def test_vectorized_function_of_the_wrong_shape() -> None:
         ([3.0, 4.0], r"`u` must be a unit vector, got norm 5\.0; pass u / np\.linalg\.norm\(u\)\."),
         ([1.0, 0.0, 0.0], r"`u` must have the length of `x`, 2; got 3\."),
         ([np.nan, 1.0], r"`u` must be finite"),
+        # Before: numpy's norm overflowed with a RuntimeWarning (an error under -W error).
+        ([1e200, 1e200], r"`u` must be a unit vector, got norm 1\.414213562373095e\+200; pass"),
     ],
 )
 def test_bad_direction(u: Any, match: str) -> None:
