@@ -3,8 +3,8 @@
 from gradref._check import GradientCheck, check_gradient
 from gradref._descent import DescentResult, DivergenceError, gradient_descent
 from gradref._directional import directional_derivative
-from gradref._finite_differences import default_step, gradient, partial_derivative
-from gradref._hessian import hessian
+from gradref._finite_differences import Scheme, default_step, gradient, partial_derivative
+from gradref._hessian import HessianScheme, hessian
 from gradref._jacobian import jacobian
 from gradref._mse import mse_gradients, mse_loss
 
@@ -12,6 +12,8 @@ __all__ = [
     "DescentResult",
     "DivergenceError",
     "GradientCheck",
+    "HessianScheme",
+    "Scheme",
     "check_gradient",
     "default_step",
     "directional_derivative",

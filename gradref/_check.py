@@ -11,16 +11,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
     _default_steps,
-    check_scheme,
+    derivatives,
     evaluate,
-    gradient,
-    partial_derivative,
 )
-from gradref._validation import as_point, as_positive, as_step
+from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
 
 _EPS = float(np.finfo(np.float64).eps)
 _TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
@@ -131,12 +130,16 @@ def check_gradient(
     ------
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
-        not positive, and as for `gradient`. If the numerical derivative of a
+        not positive, if the error estimates overflow float64 (then nothing can be
+        judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
         rounding and over 1 % of the extrapolated derivative
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
+    TypeError
+        If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
+        dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
 
     Notes
     -----
@@ -173,31 +176,37 @@ def check_gradient(
     point = as_point(x)
     tolerance = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     analytic = _analytic(grad, point)
-    numerical = gradient(f, point, h=step, scheme=scheme)
+    fun = UserFunction(f)
+    numerical = derivatives(fun, point, np.arange(point.size), step, name).ravel()
     steps = _default_steps(point, name) if step is None else np.full(point.size, step)
     sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
     doubled = np.array(
         [
-            partial_derivative(_recording(f, sampled, i), point, i, h=2 * s, scheme=scheme)
-            for i, s in enumerate(steps)
+            derivatives(UserFunction(_recording(f, sampled, i)), point, np.array([i]), 2 * s, name)
+            for i, s in enumerate(steps.tolist())
         ]
-    )
-    truncation = np.abs(doubled - numerical) / (2.0 ** _ORDER[name] - 1)
-    extrapolated = np.abs(numerical + (numerical - doubled) / (2.0 ** _ORDER[name] - 1))
-    sensitivity = float(np.abs(point * numerical).sum())
-    if name == "complex":
-        size = 0.0
-    else:
-        value = evaluate(UserFunction(f), point[np.newaxis], complex_step=False)[0, 0]
-        size = abs(float(value)) + sensitivity
-    rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
-    formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-    noise = _ROUNDING[name] * _EPS * (sampled + sensitivity) / steps if name != "complex" else 0
+    )[:, 0, 0]
+    # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
+    value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
+    order = 2.0 ** _ORDER[name] - 1
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
+        truncation = np.abs(doubled - numerical) / order
+        extrapolated = np.abs(numerical + (numerical - doubled) / order)
+        sensitivity = float(np.abs(point * numerical).sum())
+        size = 0.0 if name == "complex" else abs(float(value)) + sensitivity
+        rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
+        formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+        noise = _ROUNDING[name] * _EPS * (sampled + sensitivity) / steps if name != "complex" else 0
+        tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
+        errors = np.abs(analytic - numerical)
+    if not np.isfinite(tolerances).all():
+        raise ValueError(
+            f"the error estimates of the numerical gradient at x = {point} overflow float64, "
+            "so `grad` cannot be judged there; scale `f` down."
+        )
     _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
-    tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
-    errors = np.abs(analytic - numerical)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))
@@ -248,12 +257,13 @@ def _check_resolved(
         )
 
 
-def _analytic(grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]) -> Any:
-    value = np.asarray(grad(point.copy()))
-    if value.shape != point.shape:
-        raise ValueError(
-            f"`grad` must return an array of the shape of `x`, {point.shape}; got {value.shape}."
-        )
-    if value.dtype.kind not in "biuf" or not np.all(np.isfinite(value)):
-        raise ValueError(f"`grad` must return finite real numbers, got {value}.")
-    return value.astype(np.float64)
+def _analytic(
+    grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    where = f"at x = {point}"
+    try:
+        value = grad(point.copy())
+    except Exception as err:
+        err.add_note(f"gradref called `grad` {where}.")
+        raise
+    return as_gradient_value(value, point, "x", lambda: where)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_point, as_positive, as_positive_int
+from gradref._validation import as_gradient_value, as_point, as_positive, as_positive_int
 
-# A run whose gradient grows this much past its start is diverging, not converging.
+# A run whose gradient grows this much past its start while its steps overshoot (each
+# lands where the gradient points back) is diverging, not converging.
 _GROWTH_LIMIT = 1e10
 
 
@@ -27,7 +29,8 @@ class DescentResult:
     converged : bool
         Whether $\|\nabla \mathcal{L}(\boldsymbol\theta)\|_2$ fell below `tol`.
     grad_norm : float
-        $\|\nabla \mathcal{L}\|_2$ at `theta`.
+        $\|\nabla \mathcal{L}\|_2$ at `theta`, computed scaled, so that it is finite
+        for every finite gradient.
     path : ndarray of float64, shape (steps + 1, n)
         Every iterate, from `theta0` to `theta`, for plotting.
     """
@@ -85,13 +88,21 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        If the iterates overflow, or the gradient's norm grows $10^{10}$-fold past its
-        start: `lr` is too large. The error's ``path`` attribute holds the iterates so far.
+        If the iterates overflow, or the steps overshoot (each lands where the gradient
+        points back, $\nabla \mathcal{L}_{k+1} \cdot \nabla \mathcal{L}_k < 0$) while the
+        gradient's norm grows $10^{10}$-fold: `lr` is too large. A gradient that grows
+        on the way down from a stationary point does not overshoot and is not
+        divergence. The error's ``path`` attribute holds the iterates so far.
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
         integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
         a value that is not finite (at a finite iterate, that is the loss's fault, not
         the learning rate's).
+    TypeError
+        If `lr` or `tol` is not a real number, `max_steps` is not an integer, `theta0`
+        is not an array of real numbers (complex, strings, a masked array), or `grad`
+        returns anything but real numbers (complex numbers, strings, a dict), as
+        `check_gradient` refuses them.
 
     Notes
     -----
@@ -136,39 +147,63 @@ def gradient_descent(
 
     path = [theta]
     g = _gradient(grad, theta, 0)
-    norm0 = norm = float(np.linalg.norm(g))
+    start = norm = _norm(g)  # the norm where the current run of overshooting steps began
     steps = 0
     while norm >= tolerance and steps < limit:
         with np.errstate(over="ignore"):
             theta = theta - alpha * g
-            norm = float(np.linalg.norm(g)) if np.all(np.isfinite(theta)) else np.inf
         path.append(theta)
         steps += 1
-        if np.isfinite(norm):
-            g = _gradient(grad, theta, steps)
-            norm = float(np.linalg.norm(g))
-        if not np.isfinite(norm) or norm > _GROWTH_LIMIT * norm0:
-            raise DivergenceError(
-                f"gradient descent diverged at step {steps}: the gradient norm grew from "
-                f"{norm0:.3g} to {norm:.3g}. The learning rate lr={alpha:g} is too large "
-                f"for this loss; try a smaller one, such as lr={alpha / 10:g}.",
-                np.array(path),
-            )
+        if not np.all(np.isfinite(theta)):
+            _diverged(steps, start, np.inf, alpha, path)
+        previous, g = g, _gradient(grad, theta, steps)
+        norm = _norm(g)
+        if _dot_sign(previous, g) >= 0:  # no overshoot: a new run may begin here
+            start = norm
+        elif norm > _GROWTH_LIMIT * start:
+            _diverged(steps, start, norm, alpha, path)
     return DescentResult(theta, steps, norm < tolerance, norm, np.array(path))
+
+
+def _diverged(
+    steps: int, start: float, norm: float, alpha: float, path: list[NDArray[np.float64]]
+) -> NoReturn:
+    raise DivergenceError(
+        f"gradient descent diverged at step {steps}: the gradient norm grew from "
+        f"{start:.3g} to {norm:.3g}. The learning rate lr={alpha:g} is too large "
+        f"for this loss; try a smaller one, such as lr={alpha / 10:g}.",
+        np.array(path),
+    )
+
+
+def _norm(g: NDArray[np.float64]) -> float:
+    """Return the Euclidean norm of a finite `g`, scaled so that it cannot overflow."""
+    largest = float(np.abs(g).max())
+    if largest == 0:
+        return 0.0
+    return largest * float(np.sqrt(np.sum((g / largest) ** 2)))
+
+
+def _dot_sign(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Return the sign of a . b, computed on a and b scaled to at most 1, without overflow."""
+    a_max, b_max = float(np.abs(a).max()), float(np.abs(b).max())
+    if a_max == 0 or b_max == 0:
+        return 0.0
+    return float(np.sign(np.dot(a / a_max, b / b_max)))
 
 
 def _gradient(
     grad: Callable[[NDArray[np.float64]], ArrayLike], theta: NDArray[np.float64], step: int
 ) -> NDArray[np.float64]:
-    """Return ``grad(theta)``, refusing a wrong shape or a value that is not finite."""
-    g = np.asarray(grad(theta.copy()), dtype=np.float64)
-    if g.shape != theta.shape:
-        raise ValueError(
-            f"`grad` must return an array of the shape of `theta0`, {theta.shape}; got {g.shape}."
-        )
-    if not np.all(np.isfinite(g)):
-        raise ValueError(
-            f"`grad` returned {g} at theta = {theta} (step {step}); it must be finite "
-            "there. The loss may not be differentiable at that point."
-        )
-    return g
+    """Return ``grad(theta)``, checked as `check_gradient` checks it."""
+
+    def where() -> str:
+        return f"at theta = {theta} (step {step})"
+
+    try:
+        value = grad(theta.copy())
+    except Exception as err:
+        err.add_note(f"gradref called `grad` {where()}.")
+        raise
+    hint = " The loss may not be differentiable at that point."
+    return as_gradient_value(value, theta, "theta0", where, hint)

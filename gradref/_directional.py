@@ -2,20 +2,16 @@ r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$, differenced alo
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
-    check_scheme,
     line_derivative,
 )
-from gradref._validation import as_flag, as_point, as_step
-
-# A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
-_UNIT_TOLERANCE = 1e-12
+from gradref._validation import as_flag, as_point, as_scheme, as_step, as_unit_vector
 
 
 def directional_derivative(
@@ -49,8 +45,8 @@ def directional_derivative(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, applied to $\psi$.
     vectorized : bool
-        Whether `f` takes all the points at once, as for `gradient`: one call with
-        the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows, shape (k, n).
+        Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
+        shape (k, n), as for `gradient`: one point first, then the others.
 
     Returns
     -------
@@ -79,12 +75,15 @@ def directional_derivative(
     central difference $(\psi(h) - \psi(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
-    scheme times $\max(1, \max_{u_i \ne 0} |x_i|)$, rounded to a power of two: the
-    largest coordinate the line moves sets the scale, as $|x_i|$ does for
-    $\partial f / \partial x_i$. Unlike $x_i \pm h$ (exact unless it crosses a power
-    of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, which adds a rounding
-    error of order $\varepsilon \max_{u_i \ne 0} |x_i|\, \|\nabla f\|_1 / h$, the size
-    of the first; dividing by the distance actually moved along $\mathbf{u}$,
+    scheme times $\max(1, \max_i |x_i|\,|u_i| / \max_j |u_j|)$, rounded to a power of
+    two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
+    along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
+    coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
+    does not set the scale. Unlike $x_i \pm h$ (exact unless it crosses a power of
+    two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at most
+    $\varepsilon |x_i|$ in each coordinate that moves, which adds a rounding error of
+    at most $\varepsilon \sum_i |x_i\, \partial_i f| / h$; dividing by the distance
+    actually moved along $\mathbf{u}$,
     $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
     $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).
 
@@ -92,6 +91,8 @@ def directional_derivative(
     and backward use $f(\mathbf{x})$ and one more point), 6 for richardson (16 where it
     shrinks its default step, as in `partial_derivative`) and 1 for complex; through
     the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$, $6n$ and $n$.
+    With ``vectorized=True``, 3 instead of 2: the second point is sent twice, so that
+    the calls have two row counts (see `gradient`).
 
     Examples
     --------
@@ -106,17 +107,8 @@ def directional_derivative(
     17.978112197861
     """
     point = as_point(x)
-    direction = as_point(u, "u")
-    if direction.shape != point.shape:
-        raise ValueError(f"`u` must have the length of `x`, {point.size}; got {direction.size}.")
-    norm = float(np.linalg.norm(direction))
-    if norm == 0:
-        raise ValueError("`u` must be a nonzero unit vector, got the zero vector.")
-    if abs(norm - 1) > _UNIT_TOLERANCE:
-        raise ValueError(
-            f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
-        )
+    direction = as_unit_vector(u, point.size)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     return float(line_derivative(fun, point, direction, step, name)[0])

@@ -17,7 +17,7 @@ the case $m = 1$.
 
 from __future__ import annotations
 
-import warnings
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,9 +25,20 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_flag, as_index, as_point, as_step
+from gradref._validation import (
+    as_flag,
+    as_index,
+    as_point,
+    as_scheme,
+    as_step,
+    as_value,
+    check_finite_values,
+    check_shape,
+    check_stack_shape,
+)
 
 Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
+"""The names of the difference schemes, for annotating a `scheme` argument."""
 Objective = Callable[[NDArray[Any]], Any]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -62,13 +73,6 @@ _STENCILS: dict[str, _Stencil] = {
 # No subtraction, so no cancellation: any tiny step will do; truncation is O(h^2).
 _COMPLEX_STEP = 2.0**-60
 SCHEMES: tuple[str, ...] = (*_STENCILS, "complex")
-
-
-def check_scheme(scheme: object) -> str:
-    if scheme not in SCHEMES:
-        valid = ", ".join(repr(name) for name in SCHEMES)
-        raise ValueError(f"`scheme` must be one of {valid}; got {scheme!r}.")
-    return str(scheme)
 
 
 def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
@@ -109,6 +113,14 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     ndarray of float64, shape (n,)
         The step for each coordinate.
 
+    Raises
+    ------
+    ValueError
+        If `x` is not a finite non-empty 1-D array or `scheme` is not one of the five.
+    TypeError
+        If `x` is not an array of real numbers (complex, strings, a masked array) or
+        `scheme` is not a string.
+
     Examples
     --------
     >>> import gradref
@@ -126,7 +138,7 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     1.9e-05 4.8e-12
     3.1e-01 6.6e-12
     """
-    return _default_steps(as_point(x), check_scheme(scheme))
+    return _default_steps(as_point(x), as_scheme(scheme, SCHEMES))
 
 
 def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
@@ -154,101 +166,144 @@ class UserFunction:
     vectorized: bool = False
 
 
-def _check_values(
-    fun: UserFunction, values: NDArray[Any], points: NDArray[Any], complex_step: bool
-) -> None:
-    """Check that `fun` returned finite numbers (complex for the complex step)."""
-    name, numbers = fun.name, "a number" if fun.scalar else "numbers"
-    kind = values.dtype.kind
-    if kind not in "biufc":
-        flat = values.ravel().tolist()
-        bad = next(v for v in flat if np.asarray(v).dtype.kind not in "biufc")
-        raise TypeError(f"`{name}` must return {numbers}, got {type(bad).__name__}.")
-    if not complex_step and kind == "c":
-        row, col = np.argwhere(values.imag != 0)[0]
-        raise TypeError(
-            f"`{name}` must return {numbers.replace('number', 'real number')}, "
-            f"got {values[row, col]} at x = {points[row]}."
-        )
-    if complex_step and kind != "c":
-        raise TypeError(
-            f"`{name}` returned a real number for complex input, so it dropped the imaginary "
-            "part that scheme='complex' needs (abs(), np.abs and .real do this). "
-            f"Write {name} with numpy functions that accept complex numbers, "
-            "or use scheme='central'."
-        )
-    finite = np.isfinite(values)
-    if not finite.all():
-        row, col = np.argwhere(~finite)[0]
-        where = "" if fun.scalar else f" (component {col})"
-        raise ValueError(
-            f"`{name}` returned {values[row, col]}{where} at x = {points[row]}; "
-            "it must be finite there."
-        )
+# The most numbers of points built at a time: 2^18 (2 MiB of float64), or one point when
+# a point is longer. The stack of all the points would cost O(n^2) memory for a gradient.
+_BATCH_ELEMENTS = 2**18
+
+Rows = Callable[[NDArray[np.intp]], NDArray[Any]]
+
+
+def _batches(count: int, width: int, vectorized: bool) -> list[NDArray[np.intp]]:
+    """Split the rows 0..count-1 of a stack of points of `width` coordinates into batches.
+
+    A vectorized function gets a first batch of one row, then batches of more rows, so
+    the calls see two different row counts: a function that is not vectorized returns
+    results shaped by n or by its outputs (``x[0]`` is a whole row), never by the row
+    count, and fails the shape check of one of them. With two rows in all, the second
+    is sent twice, one evaluation more, to make that second row count.
+    """
+    rows = np.arange(count)
+    size = max(1, _BATCH_ELEMENTS // width)
+    if not vectorized:
+        return [rows[start : start + size] for start in range(0, count, size)]
+    if count == 2:
+        return [rows[:1], rows[[1, 1]]]
+    size = max(2, size)
+    return [rows[:1], *(rows[start : start + size] for start in range(1, count, size))]
 
 
 def _call(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> Any:
-    """Call the function, turning a failure on complex input into advice."""
-    if not complex_step:
-        return fun.call(points)
+    """Call the function; an error it raises gets a note saying where it was called."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            return fun.call(points)
-    except (TypeError, np.exceptions.ComplexWarning) as err:
-        raise TypeError(
-            f"`{fun.name}` does not accept complex input, which scheme='complex' needs: "
-            f"{err}. Use scheme='central' instead."
-        ) from err
+        return fun.call(points)
+    except Exception as err:
+        refused = (TypeError, np.exceptions.ComplexWarning)  # the warning under -W error
+        if complex_step and isinstance(err, refused) and _accepts_real(fun, points):
+            raise TypeError(
+                f"`{fun.name}` does not accept complex input, which scheme='complex' needs: "
+                f"{err}. Use scheme='central' instead."
+            ) from err
+        err.add_note(f"gradref called `{fun.name}` {_where(fun, points)}.")
+        raise
 
 
-def _check_shape(fun: UserFunction, value: Any, point: NDArray[Any], length: int | None) -> int:
-    """Check one call's result; return its length m (1 for a scalar function)."""
-    shape = np.shape(value)
-    if fun.scalar:
-        if shape != ():
-            raise ValueError(
-                f"`{fun.name}` must return a scalar, got an array of shape {shape} at x = {point}."
+def _accepts_real(fun: UserFunction, points: NDArray[Any]) -> bool:
+    """Whether the function runs at the real part of `points`: then complex input failed."""
+    try:
+        fun.call(points.real.copy())
+    except Exception:
+        return False
+    return True
+
+
+def _where(fun: UserFunction, points: NDArray[Any]) -> str:
+    if not fun.vectorized:
+        return f"at x = {points}"
+    return (
+        f"with the points stacked as rows, shape {points.shape} "
+        f"(vectorized=True; pass vectorized=False if `{fun.name}` takes one point)"
+    )
+
+
+def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
+    """Return `fun` at each row of `points`, shape (rows, m), its values checked."""
+    if fun.vectorized:
+        value = _call(fun, points, complex_step)
+        values = as_value(
+            value,
+            fun.name,
+            real=not complex_step,
+            scalar=fun.scalar,
+            where=lambda: _where(fun, points),
+        )
+        check_stack_shape(values.shape, fun.name, fun.scalar, points.shape)
+    else:
+        results = []
+        for point in points:
+            where = functools.partial(_where, fun, point)
+            value = as_value(
+                _call(fun, point, complex_step),
+                fun.name,
+                real=not complex_step,
+                scalar=fun.scalar,
+                where=where,
             )
-        return 1
-    if len(shape) != 1 or shape[0] == 0:
-        hint = " For a scalar function use gradref.gradient." if shape == () else ""
-        raise ValueError(
-            f"`{fun.name}` must return a non-empty 1-D array (one entry per output), "
-            f"got shape {shape} at x = {point}.{hint}"
-        )
-    if length is not None and shape[0] != length:
-        raise ValueError(
-            f"`{fun.name}` must return arrays of one length, got {shape[0]} values at "
-            f"x = {point} but {length} at the points before."
-        )
-    return int(shape[0])
+            check_shape(value.shape, fun.name, fun.scalar, where)
+            results.append(value)
+        if len({value.shape for value in results}) > 1:
+            _refuse_lengths(fun, points, results)
+        values = np.asarray(results)
+    values = values.reshape(len(points), -1)
+    check_finite_values(values, points, fun.name, fun.scalar)
+    return values.astype(np.complex128 if complex_step else np.float64, copy=False)
+
+
+def _refuse_lengths(fun: UserFunction, points: NDArray[Any], results: list[NDArray[Any]]) -> None:
+    first = len(results[0])
+    row = next(r for r, value in enumerate(results) if len(value) != first)
+    raise ValueError(
+        f"`{fun.name}` must return arrays of one length, got {len(results[row])} values at "
+        f"x = {points[row]} but {first} at the points before."
+    )
+
+
+def evaluate_rows(
+    fun: UserFunction, count: int, width: int, rows: Rows, complex_step: bool
+) -> NDArray[Any]:
+    """Return `fun` at the `count` points ``rows(indices)``, shape (count, m).
+
+    The points are built by `rows` and evaluated a batch at a time (see `_batches`), so
+    that they cost O(n) memory however many there are.
+    """
+    batches = _batches(count, width, fun.vectorized)
+    first = _evaluate_batch(fun, rows(batches[0]), complex_step)
+    values = np.empty((count, first.shape[1]), dtype=first.dtype)
+    values[batches[0]] = first
+    for batch in batches[1:]:
+        points = rows(batch)
+        block = _evaluate_batch(fun, points, complex_step)
+        if block.shape[1] != values.shape[1] and fun.vectorized:
+            raise ValueError(
+                f"with vectorized=True, `{fun.name}` must return one row of the same m "
+                f"outputs per row of its input, got shape {block.shape} for a {points.shape} "
+                f"input but m = {values.shape[1]} before."
+            )
+        if block.shape[1] != values.shape[1]:
+            raise ValueError(
+                f"`{fun.name}` must return arrays of one length, got {block.shape[1]} values "
+                f"at x = {points[0]} but {values.shape[1]} at the points before."
+            )
+        values[batch] = block
+    return values
 
 
 def evaluate(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> NDArray[Any]:
-    """Return `fun` at each row of `points`, shape (points, m): one call per row or one in all."""
-    if fun.vectorized:
-        values = np.asarray(_call(fun, points, complex_step))
-        rows = len(points)
-        if fun.scalar and values.shape != (rows,):
-            raise ValueError(
-                f"with vectorized=True, `{fun.name}` must return one value per row of its "
-                f"{points.shape} input, i.e. shape ({rows},); got shape {values.shape}."
-            )
-        if not fun.scalar and (values.ndim != 2 or len(values) != rows or values.size == 0):
-            raise ValueError(
-                f"with vectorized=True, `{fun.name}` must return one row of outputs per row "
-                f"of its {points.shape} input, i.e. shape ({rows}, m); got shape {values.shape}."
-            )
-    else:
-        results = [_call(fun, point, complex_step) for point in points]
-        length = None
-        for value, point in zip(results, points, strict=True):
-            length = _check_shape(fun, value, point, length)
-        values = np.asarray(results)
-    values = values.reshape(len(points), -1)
-    _check_values(fun, values, points, complex_step)
-    return values.astype(np.complex128 if complex_step else np.float64, copy=False)
+    """Return `fun` at each row of `points`, shape (points, m): one call if vectorized.
+
+    The caller bounds the batch, and sees to it that a function that is not vectorized
+    cannot pass the shape check (see `_batches`, or the Hessian's blocks).
+    """
+    return _evaluate_batch(fun, points, complex_step)
 
 
 def derivatives(
@@ -283,12 +338,14 @@ def line_derivative(
 ) -> NDArray[np.float64]:
     """Return the derivative of s -> fun(x + s u) at s = 0, shape (m,).
 
-    The default step is the scheme's, scaled by the largest |x_i| that u moves. The
-    step taken is (x + s u - x) . u, the rounded point's distance along u.
+    The default step is the scheme's, scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i|
+    in proportion to how far coordinate i moves, so that a coordinate that hardly moves
+    does not set the scale. The step taken is (x + s u - x) . u, the rounded point's
+    distance along u.
     """
     if h is None:
-        moved = np.abs(x[u != 0]).max(initial=0.0)
-        step = float(_default_steps(np.array([moved]), scheme)[0])
+        scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
+        step = float(_default_steps(np.array([scale]), scheme)[0])
     else:
         step = h
         if scheme != "complex":
@@ -310,9 +367,11 @@ def _check_step_moves(
     """
     offsets = {s for _, *pair in _STENCILS[scheme].terms for s in pair} - {0.0}
     smallest = min(abs(s) for s in offsets)
-    spacing = np.spacing(np.abs(x))
+    with np.errstate(over="ignore"):  # the spacing of the largest double is inf
+        spacing = np.spacing(np.abs(x))
     if u is None:
-        stuck = np.any([x + a * h == x for a in offsets], axis=0)
+        with np.errstate(over="ignore"):  # an overflow moves x: _check_moved reports it
+            stuck = np.any([x + a * h == x for a in offsets], axis=0)
         if stuck.any():
             i = int(np.argmax(stuck))
             raise ValueError(
@@ -322,7 +381,9 @@ def _check_step_moves(
             )
         return
     moved = u != 0
-    if any(np.array_equal(x + a * h * u, x) for a in offsets):
+    with np.errstate(over="ignore", invalid="ignore"):
+        stuck_on_line = any(np.array_equal(x + a * h * u, x) for a in offsets)
+    if stuck_on_line:
         least = float((spacing[moved] / np.abs(u[moved])).min()) / smallest
         raise ValueError(
             f"`h` = {h:.3g} is below the spacing of `x` along `u`: x ± h u rounds to x, "
@@ -349,9 +410,9 @@ def _differences(
     """
     count = len(steps)
     if scheme == "complex":
-        points = np.tile(x.astype(np.complex128), (count, 1))
-        shift(points, np.arange(count), 1j * steps)
-        values = evaluate(fun, points, complex_step=True)
+        shifts = np.zeros(count, dtype=np.complex128)
+        shifts.imag = steps  # i h, without multiplying an infinite h by 0
+        values, _ = _evaluate_shifted(fun, x, np.arange(count), shifts, shift)
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
     if scheme == "richardson":
@@ -361,7 +422,7 @@ def _differences(
     nonzero = [s for s in offsets if s != 0]
     column, taken, center = _sample(fun, x, steps, nonzero, shift, with_center=0 in offsets)
     combined = np.zeros((column[nonzero[0]].shape[0], count))
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # inf / inf: see check_overflow
         for c, a, b in stencil.terms:
             combined += c * _quotient(column, taken, center, a, b, steps)
         return check_overflow(fun, x, combined / steps)
@@ -381,13 +442,13 @@ def _sample(
     f(x) as (m, 1) if `with_center` (one more evaluation, the batch's last row) else None.
     """
     count, k = len(steps), len(offsets)
-    points = np.repeat(x[np.newaxis, :], count * k, axis=0)  # line-major rows
-    moved = shift(points, np.repeat(np.arange(count), k), np.outer(steps, offsets).ravel())
-    if with_center:
-        points = np.vstack([points, x])
-    values = evaluate(fun, points, complex_step=False)
+    lines = np.repeat(np.arange(count), k)  # line-major rows
+    shifts = np.outer(steps, offsets).ravel()
+    if with_center:  # x itself, last
+        lines, shifts = np.append(lines, 0), np.append(shifts, 0.0)
+    values, moved = _evaluate_shifted(fun, x, lines, shifts, shift)
     samples = values[: count * k].T.reshape(-1, count, k)  # output, line, offset
-    taken = np.asarray(moved, dtype=np.float64).reshape(count, k)
+    taken = moved[: count * k].reshape(count, k)
     column = {a: samples[:, :, j] for j, a in enumerate(offsets)}
     moved_by = {a: taken[:, j] for j, a in enumerate(offsets)}
     return column, moved_by, values[-1][:, np.newaxis] if with_center else None
@@ -497,6 +558,46 @@ def _asymptotic(central: list[NDArray[np.float64]], scale: Any, steps: NDArray[A
     return (truncation <= 2 * 4.1 * rounding) | (t <= 64 * rounding)
 
 
+def _evaluate_shifted(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    lines: NDArray[np.intp],
+    shifts: NDArray[Any],
+    shift: Shift,
+) -> tuple[NDArray[Any], NDArray[np.float64]]:
+    """Return `fun` at x moved by shifts[r] along line lines[r], and the distances moved.
+
+    The distances are those actually moved, after rounding (see `Shift`), for real
+    shifts; imaginary shifts are the complex step. The points are built a batch at a time.
+    """
+    complex_step = shifts.dtype.kind == "c"
+    start = x.astype(np.complex128) if complex_step else x
+    moved = np.zeros(len(shifts))
+
+    def rows(batch: NDArray[np.intp]) -> NDArray[Any]:
+        points = np.repeat(start[np.newaxis, :], len(batch), axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
+            distances = shift(points, lines[batch], shifts[batch])
+        points[shifts[batch] == 0] = start  # x itself, even where x_i is -0.0
+        _check_moved(x, points)
+        if not complex_step:
+            moved[batch] = np.where(shifts[batch] == 0, 0.0, distances)
+        return points
+
+    return evaluate_rows(fun, len(shifts), x.size, rows, complex_step), moved
+
+
+def _check_moved(x: NDArray[np.float64], points: NDArray[Any]) -> None:
+    """Raise if moving `x` by the step overflowed float64 (so `f` is never called at inf)."""
+    finite = np.isfinite(points)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        raise ValueError(
+            f"the step overflows float64 at `x`[{col}] = {float(x[col])!r}: x + h moves it to "
+            f"{points[row, col]}; pass a smaller `h`."
+        )
+
+
 def check_overflow(
     fun: UserFunction, x: NDArray[np.float64], result: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -570,11 +671,15 @@ def partial_derivative(
     ValueError
         If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
         positive and finite or so small that $x_i \pm h$ rounds to $x_i$ (a real
-        scheme), `scheme` is unknown, or `f` returns a non-scalar or
-        non-finite value, or finite values whose differences overflow float64.
+        scheme), `scheme` is unknown, `x` moved by the step overflows float64, or `f`
+        returns a non-scalar or non-finite value, or finite values whose differences
+        overflow float64.
     TypeError
-        If `x` is not real, `i` is not an integer, or, with ``scheme="complex"``,
-        `f` does not accept or does not propagate complex input.
+        If `x` is not an array of real numbers (complex, strings, a masked array), `i`
+        is not an integer, `h` is not a real number, `scheme` is not a string, `f`
+        returns something other than a number (a string, a dict, a complex number in
+        a real scheme), or, with ``scheme="complex"``, `f` does not accept complex
+        input or returns a real number for it (dropping the imaginary part).
 
     See Also
     --------
@@ -616,7 +721,7 @@ def partial_derivative(
     point = as_point(x)
     index = as_index(i, point.size)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     derivative = derivatives(UserFunction(f), point, np.array([index]), step, name)
     return float(derivative[0, 0])
 
@@ -642,10 +747,15 @@ def gradient(
     ----------
     f : callable
         The function. By default called as ``f(x)`` once per perturbed point, with a 1-D
-        array, returning one real number. With ``vectorized=True``, called once as
-        ``f(X)`` where `X` has one perturbed point per row, shape (m, n), and must return
-        the m values, shape (m,). Write such an `f` with ``x[..., i]`` for the
-        coordinates and reductions over ``axis=-1``, and it works both ways.
+        array, returning one real number. With ``vectorized=True``, called as ``f(X)``
+        where `X` has one perturbed point per row, shape (m, n), and must return the m
+        values, shape (m,). Write such an `f` with ``x[..., i]`` for the coordinates and
+        reductions over ``axis=-1``, and it works both ways. The points come in
+        batches: one point first, then up to $2^{18}$ numbers a call, so that an `f`
+        written for one point at a time, which returns results shaped by n (``x[0]``
+        is a whole row), fails the shape check or raises, rather than giving a wrong
+        gradient. (An `f` that returns its input's rows reordered, ``x[::-1]``, has a
+        vectorized one's shapes and cannot be detected.)
     x : array_like, shape (n,)
         The point, finite.
     h : float, optional
@@ -671,7 +781,10 @@ def gradient(
     -----
     Function evaluations: $n + 1$ for forward and backward, $2n$ for central, $6n$ for
     richardson (16 instead of 6 for each coordinate where it shrinks its default
-    step, as in `partial_derivative`) and $n$ (complex) for the complex step.
+    step, as in `partial_derivative`) and $n$ (complex) for the complex step; with
+    ``vectorized=True`` one more where that is 2 (the second point is sent twice, for a
+    second row count). The points are built a batch at a time: beyond the result,
+    memory is $O(n)$.
 
     Examples
     --------
@@ -688,7 +801,7 @@ def gradient(
     """
     point = as_point(x)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     # The one-row Jacobian, as a vector.
     return derivatives(fun, point, np.arange(point.size), step, name).ravel()

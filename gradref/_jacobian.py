@@ -6,13 +6,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
+    SCHEMES,
     Objective,
     Scheme,
     UserFunction,
-    check_scheme,
     derivatives,
 )
-from gradref._validation import as_flag, as_point, as_step
+from gradref._validation import as_flag, as_point, as_scheme, as_step
 
 
 def jacobian(
@@ -50,9 +50,11 @@ def jacobian(
     F : callable
         The map. By default called as ``F(x)`` once per perturbed point, with a 1-D
         array (complex128 for ``scheme="complex"``), returning a 1-D array of $m$ real
-        numbers, the same $m$ at every point. With ``vectorized=True``, called once as
+        numbers, the same $m$ at every point. With ``vectorized=True``, called as
         ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
-        shape (p, m): the outputs of row j in row j.
+        shape (p, m): the outputs of row j in row j. The points come in batches of
+        two sizes at least, as for `gradient`, so that an `F` written for one point at
+        a time fails the shape check or raises rather than giving a wrong Jacobian.
     x : array_like, shape (n,)
         The point, finite.
     h : float, optional
@@ -75,9 +77,11 @@ def jacobian(
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
         finite values whose differences overflow float64.
     TypeError
-        If `x` is not real or `vectorized` not a bool; if `F` returns non-numbers, or
-        complex numbers in a real scheme; with ``scheme="complex"``, if `F` does not
-        accept or does not propagate complex input.
+        If `x` is not an array of real numbers, `h` not a real number, `scheme` not a
+        string or `vectorized` not a bool; if `F` returns non-numbers (a ragged list,
+        an object array), or complex numbers in a real scheme; with
+        ``scheme="complex"``, if `F` does not accept complex input or returns real
+        numbers for it.
 
     See Also
     --------
@@ -130,6 +134,6 @@ def jacobian(
     """
     point = as_point(x)
     step = as_step(h)
-    name = check_scheme(scheme)
+    name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
     return derivatives(fun, point, np.arange(point.size), step, name)

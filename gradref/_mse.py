@@ -127,17 +127,18 @@ def _residual_sums(
     """Return sum(e*e) if `loss`, else (sum(e*x), sum(e)), for e = w*x + b - t."""
     buffer = np.empty(min(x.size, _BLOCK))
     sums = np.zeros(1 if loss else 2)
-    for start in range(0, x.size, _BLOCK):
-        xb, tb = x[start : start + _BLOCK], t[start : start + _BLOCK]
-        e = buffer[: xb.size]
-        np.multiply(xb, w, out=e)  # (w x + b) - t, rounded as the formula reads
-        e += b
-        e -= tb
-        if loss:
-            sums[0] += e @ e
-        else:
-            sums[0] += e @ xb
-            sums[1] += e.sum()
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked below
+        for start in range(0, x.size, _BLOCK):
+            xb, tb = x[start : start + _BLOCK], t[start : start + _BLOCK]
+            e = buffer[: xb.size]
+            np.multiply(xb, w, out=e)  # (w x + b) - t, rounded as the formula reads
+            e += b
+            e -= tb
+            if loss:
+                sums[0] += e @ e
+            else:
+                sums[0] += e @ xb
+                sums[1] += e.sum()
     if not np.all(np.isfinite(sums)):
         check_finite(x, "x")
         check_finite(t, "t")

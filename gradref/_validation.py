@@ -7,22 +7,41 @@ whose message names the argument and the rule it broke.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
+from collections.abc import Callable, Sequence
+from numbers import Number, Real
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+# Where the user's function was called, for messages ("at x = [...]"): a function, so
+# that the point is formatted only when there is an error to report.
+Where = Callable[[], str]
 
-def as_vector(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    """Return `x` as a non-empty 1-D float64 array, without copying or scanning it."""
+
+def refuse_masked(value: Any, name: str) -> None:
+    """Raise if `value` is a masked array: numpy's arithmetic would ignore its mask."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"`{name}` must not be a masked array: its mask would be ignored. "
+            "Pass the values to use, e.g. .filled() or .compressed()."
+        )
+
+
+def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np.float64]:
+    """Return `x` as a non-empty 1-D float64 array, without copying or scanning it.
+
+    With `complex_hint`, a complex `x` is told how to choose the complex step.
+    """
+    refuse_masked(x, name)
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged nested lists, for one
         raise TypeError(f"`{name}` must be a 1-D array of real numbers.") from err
     if array.dtype.kind == "c":
-        raise TypeError(f"`{name}` must be real; the complex step is chosen with scheme='complex'.")
+        hint = "; the complex step is chosen with scheme='complex'" if complex_hint else ""
+        raise TypeError(f"`{name}` must be real{hint}.")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"`{name}` must be a 1-D array of real numbers, not dtype {array.dtype}.")
     if array.ndim != 1:
@@ -45,15 +64,39 @@ def check_finite(array: NDArray[np.float64], name: str) -> None:
 
 
 def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
-    """Return `x` as a fresh, finite, non-empty 1-D float64 array."""
-    array = as_vector(x, name).copy()
+    """Return `x` as a fresh, finite, non-empty 1-D float64 array.
+
+    The point `x` of a derivative (the default name) is told how to choose the complex
+    step if it is complex.
+    """
+    array = as_vector(x, name, complex_hint=name == "x").copy()
     check_finite(array, name)
     return array
 
 
+# A vector normalised with u / np.linalg.norm(u) has norm 1 to within a few ulps.
+_UNIT_TOLERANCE = 1e-12
+
+
+def as_unit_vector(u: ArrayLike, n: int) -> NDArray[np.float64]:
+    """Return the direction `u` as a unit vector of length `n`, as the point `x` has."""
+    direction = as_point(u, "u")
+    if direction.size != n:
+        raise ValueError(f"`u` must have the length of `x`, {n}; got {direction.size}.")
+    largest = float(np.abs(direction).max())
+    if largest == 0:
+        raise ValueError("`u` must be a nonzero unit vector, got the zero vector.")
+    norm = largest * float(np.sqrt(np.sum((direction / largest) ** 2)))  # cannot overflow
+    if abs(norm - 1) > _UNIT_TOLERANCE:
+        raise ValueError(
+            f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
+        )
+    return direction
+
+
 def as_real(value: Any, name: str) -> float:
     """Return `value` as a finite Python float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}.")
     result = float(value)
     if not math.isfinite(result):
@@ -111,6 +154,18 @@ def as_step(h: Any) -> float | None:
     return as_positive(h, "h")
 
 
+def as_scheme(scheme: Any, schemes: Sequence[str], purpose: str = "") -> str:
+    """Return `scheme` if it is one of the names `schemes`; `purpose` ends the message."""
+    valid = ", ".join(repr(name) for name in schemes)
+    if not isinstance(scheme, str):
+        raise TypeError(
+            f"`scheme` must be a string, one of {valid}{purpose}; got {type(scheme).__name__}."
+        )
+    if scheme not in schemes:
+        raise ValueError(f"`scheme` must be one of {valid}{purpose}; got {scheme!r}.")
+    return str(scheme)
+
+
 def as_data(x: ArrayLike, t: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return the inputs `x` and targets `t` of a data set, checked to match.
 
@@ -122,3 +177,107 @@ def as_data(x: ArrayLike, t: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np
     if xs.shape != ts.shape:
         raise ValueError(f"`x` and `t` must have the same length, got {xs.size} and {ts.size}.")
     return xs, ts
+
+
+def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: Where) -> NDArray[Any]:
+    """Return one result of the user's function `name` as an array of numbers.
+
+    A `scalar` function is said to return "a number", any other "numbers".
+    `real` says which numbers: real ones, or (for the complex step) complex ones, since a
+    real result for complex input means that the imaginary part was dropped. `where()`
+    ends the messages ("at x = [...]").
+    """
+    refuse_masked(value, f"{name}(x)")
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as err:  # a ragged sequence, for one
+        raise TypeError(
+            f"`{name}` must return a number or a 1-D array of numbers, got a ragged "
+            f"{type(value).__name__} {where()}."
+        ) from err
+    kind = array.dtype.kind
+    numbers = "a number" if scalar else "numbers"
+    if kind not in "biufc":
+        items = array.ravel().tolist()
+        bad = [v for v in items[:1000] if not isinstance(v, Number)][:1]
+        got = type(bad[0]).__name__ if bad else f"dtype {array.dtype}"
+        raise TypeError(f"`{name}` must return {numbers}, got {got} {where()}.")
+    if real and kind == "c":
+        imaginary = array.ravel()[np.argmax(array.ravel().imag != 0)]
+        real_numbers = numbers.replace("number", "real number")
+        raise TypeError(f"`{name}` must return {real_numbers}, got {imaginary} {where()}.")
+    if not real and kind != "c":
+        raise TypeError(
+            f"`{name}` returned a real number for complex input {where()}, so it dropped the "
+            "imaginary part that scheme='complex' needs (abs(), np.abs and .real do this). "
+            f"Write {name} with numpy functions that accept complex numbers, "
+            "or use scheme='central'."
+        )
+    return array
+
+
+def check_finite_values(
+    values: NDArray[Any], points: NDArray[Any], name: str, scalar: bool
+) -> None:
+    """Raise if `values` (one row per row of `points`) holds a NaN or an infinity."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        component = "" if scalar else f" (component {col})"
+        raise ValueError(
+            f"`{name}` returned {values[row, col]}{component} at x = {points[row]}; "
+            "it must be finite there."
+        )
+
+
+def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -> None:
+    """Check the shape of one result: a scalar, or a non-empty 1-D array."""
+    if scalar:
+        if shape != ():
+            raise ValueError(
+                f"`{name}` must return a scalar, got an array of shape {shape} {where()}."
+            )
+        return
+    if len(shape) != 1 or shape[0] == 0:
+        hint = " For a scalar function use gradref.gradient." if shape == () else ""
+        raise ValueError(
+            f"`{name}` must return a non-empty 1-D array (one entry per output), "
+            f"got shape {shape} {where()}.{hint}"
+        )
+
+
+def check_stack_shape(
+    shape: tuple[int, ...], name: str, scalar: bool, points: tuple[int, ...]
+) -> None:
+    """Check the shape of a vectorized result for a stack of points of shape `points`."""
+    rows = points[0]
+    if scalar and shape != (rows,):
+        raise ValueError(
+            f"with vectorized=True, `{name}` must return one value per row of its "
+            f"{points} input, i.e. shape ({rows},); got shape {shape}."
+        )
+    if not scalar and (len(shape) != 2 or shape[0] != rows or 0 in shape):
+        raise ValueError(
+            f"with vectorized=True, `{name}` must return one row of outputs per row "
+            f"of its {points} input, i.e. shape ({rows}, m); got shape {shape}."
+        )
+
+
+def as_gradient_value(
+    value: Any, point: NDArray[np.float64], point_name: str, where: Where, hint: str = ""
+) -> NDArray[np.float64]:
+    """Return a user's gradient ``grad(point)`` as finite real numbers of the shape of `point`.
+
+    One rule for `check_gradient` and `gradient_descent`: real numbers only (no complex,
+    strings or objects), the shape of `point_name`, and finite.
+    """
+    array = as_value(value, "grad", real=True, scalar=False, where=where)
+    if array.shape != point.shape:
+        raise ValueError(
+            f"`grad` must return an array of the shape of `{point_name}`, {point.shape}; "
+            f"got {array.shape}."
+        )
+    gradient = np.asarray(array, dtype=np.float64)
+    if not np.isfinite(gradient).all():
+        raise ValueError(f"`grad` returned {gradient} {where()}; it must be finite there.{hint}")
+    return gradient

@@ -122,3 +122,72 @@ def test_max_steps_reached_is_reported() -> None:
     result = gradref.gradient_descent(mse_grad, [0.5, 0.0], lr=0.01, max_steps=100)
     assert (result.steps, result.converged) == (100, False)
     assert result.grad_norm == pytest.approx(np.linalg.norm(mse_grad(result.theta)))
+
+
+# --- Issue 15: divergence is what diverges --------------------------------------------
+
+
+def test_a_finite_gradient_above_1e154_is_not_divergence() -> None:
+    # ||g||^2 overflows float64 above 1.3e154; the norm itself does not. L = 1e155 |θ|^2 / 2
+    # with lr = 1e-155 / 2 halves θ at each step, exactly.
+    def grad(th: np.ndarray) -> np.ndarray:
+        return 1e155 * th
+
+    result = gradref.gradient_descent(grad, [1.0, -1.0], lr=0.5e-155, tol=1e-8, max_steps=2000)
+    assert result.converged
+    assert result.grad_norm == pytest.approx(np.hypot(*grad(result.theta)), rel=1e-15)
+    assert_allclose(result.path[1], [0.5, -0.5], rtol=1e-15)
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.01, 0.9])
+def test_leaving_a_stationary_point_is_not_divergence(lr: float) -> None:
+    # The double well L = θ^4/4 - θ^2/2 from 1e-13 beside its maximum at 0: the gradient
+    # grows 1e12-fold on the way down to the minimum at 1, without ever overshooting. At
+    # lr = 0.9 it then oscillates about the minimum (1 - 2 lr < 0) and converges.
+    result = gradref.gradient_descent(lambda th: th**3 - th, [1e-13], lr=lr, tol=1e-14)
+    assert result.converged
+    assert result.theta[0] == pytest.approx(1.0, abs=1e-14)
+
+
+def test_overshooting_growth_is_divergence() -> None:
+    # On θ^2 with lr = 1.5 each step multiplies θ by -2: every step overshoots and the
+    # gradient doubles; divergence is declared once it has grown 1e10-fold (2^34).
+    with pytest.raises(
+        gradref.DivergenceError, match=r"diverged at step 34: .* from 2 to 3\.4"
+    ) as info:
+        gradref.gradient_descent(lambda th: 2 * th, [1.0], lr=1.5)
+    assert_allclose(info.value.path[:, 0], (-2.0) ** np.arange(35), rtol=0)
+
+
+# --- Issue 15: one rule for a user's gradient output ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (
+            np.array([1.0 + 1e-3j, 0.0]),
+            TypeError,
+            r"`grad` must return real numbers, got \(1\+0\.001j\)",
+        ),
+        (np.array(["0.5", "1"]), TypeError, r"`grad` must return numbers, got str at theta = "),
+        (
+            {"w": 0.0},
+            TypeError,
+            r"`grad` must return numbers, got dict at theta = \[0\.5 0\. \] \(step 0\)",
+        ),
+        (np.zeros(3), ValueError, r"`grad` must return an array of the shape of `theta0`, \(2,\)"),
+        (
+            np.array([np.nan, 0.0]),
+            ValueError,
+            r"`grad` returned \[nan  0\.\] at theta = .* not be differentiable",
+        ),
+    ],
+)
+def test_a_bad_gradient_is_refused_as_check_gradient_refuses_it(
+    value: object, error: type[Exception], match: str
+) -> None:
+    # Before: the complex gradient lost its imaginary part with a ComplexWarning and the
+    # strings were parsed as numbers; the run "converged".
+    with pytest.raises(error, match=match):
+        gradref.gradient_descent(lambda th: value, [0.5, 0.0], lr=0.1)

@@ -37,12 +37,16 @@ def test_evaluations_do_not_grow_with_n(scheme: Any, n: int) -> None:
     assert shapes == [(n,)] * CALLS[scheme]
     shapes.clear()
     gradref.directional_derivative(fun, x, u, scheme=scheme, vectorized=True)
-    assert shapes == [(CALLS[scheme], n)]
+    # Two calls with different row counts (see test_vectorized_batches): the one point
+    # first, then the others; two points in all send the second one twice.
+    rest = {1: [], 2: [(2, n)]}.get(CALLS[scheme], [(CALLS[scheme] - 1, n)])
+    assert shapes == [(1, n), *rest]
 
 
 @pytest.mark.parametrize("scheme", list(CALLS))
 def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
-    # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3, not by 100.
+    # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3 in proportion to
+    # u_1 / max |u_i| = 0.6 / 0.8, and |x_2| = 0.5 in full: 2.25, not 100.
     x = np.array([100.0, 3.0, -0.5])
     u = np.array([0.0, 0.6, 0.8])
     seen: list[NDArray[Any]] = []
@@ -52,7 +56,7 @@ def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
         return p.sum()
 
     gradref.directional_derivative(fun, x, u, scheme=scheme)
-    step = gradref.default_step([3.0], scheme)[0]
+    step = gradref.default_step([2.25], scheme)[0]
     offsets = {
         "central": [-1, 1],
         "forward": [0, 1],
@@ -117,3 +121,52 @@ def test_complex_step_is_exact_to_rounding_on_the_running_example() -> None:
     exact = float(grad_f(x) @ u)
     d = gradref.directional_derivative(f, x, u, scheme="complex")
     assert abs(d - exact) <= 8 * EPS * abs(exact)
+
+
+# --- Issue 15: the default step follows how far the point moves ----------------------
+
+
+@pytest.mark.parametrize("scheme", list(CALLS))
+def test_a_coordinate_that_hardly_moves_does_not_set_the_step(scheme: Any) -> None:
+    # u normalised from computed values: x_1 = 1e10 moves by 1e-20 s. Before, its size
+    # set the step (6e4 for central) and sin was differenced over many periods: 1e-5.
+    x, u = np.array([0.0, 1e10]), np.array([1.0, 1e-20])
+
+    def fun(p: NDArray[Any]) -> Any:
+        return np.sin(p[0]) + 1e-10 * p[1]
+
+    exact = math.cos(0.0) + 1e-30  # the gradient (1, 1e-10) dotted with u
+    d = gradref.directional_derivative(fun, x, u, scheme=scheme)
+    assert abs(d - exact) <= 1e-7  # forward: h/2 |sin''| = 7.5e-9, rounding 2 eps / h
+    assert gradref.directional_derivative(fun, x, u, scheme="complex") == exact
+
+
+@pytest.mark.parametrize("scheme", list(CALLS))
+def test_along_an_axis_the_step_is_the_partial_derivatives(scheme: Any) -> None:
+    # u = e_i moves x_i only: the step is default_step's for x_i, whatever the others.
+    x = np.array([1e6, 3.0, -0.5])
+    for i in range(3):
+        seen: list[NDArray[Any]] = []
+
+        def fun(p: NDArray[Any], seen: list[NDArray[Any]] = seen) -> Any:
+            seen.append(p.copy())
+            return p.sum()
+
+        gradref.directional_derivative(fun, x, np.eye(3)[i], scheme=scheme)
+        moves = {abs(complex(p[i] - x[i])) for p in seen} - {0.0}
+        assert max(moves) == gradref.default_step(x, scheme)[i]
+
+
+def test_vectorized_true_on_a_function_that_is_not() -> None:
+    # Before: its two rows were taken for x and y, and any 2-variable f slipped through.
+    u = np.array([0.6, 0.8])
+    for scheme in CALLS:
+        with pytest.raises(IndexError) as info:
+            gradref.directional_derivative(
+                lambda p: p[0] * p[1], [1.0, 2.0], u, scheme=scheme, vectorized=True
+            )
+        assert "(vectorized=True; pass vectorized=False" in info.value.__notes__[-1]
+        with pytest.raises(ValueError, match=r"with vectorized=True, `f` must return one value"):
+            gradref.directional_derivative(
+                lambda p: p[0] ** 2, [1.0, 2.0], u, scheme=scheme, vectorized=True
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,11 @@ def test_vectorized_matches_one_call_per_point(scheme: gradref._finite_differenc
 
     loop = gradref.gradient(rosen, x, scheme=scheme)
     once = gradref.gradient(batch, x, scheme=scheme, vectorized=True)
-    assert len(calls) == 1
+    assert [rows for rows, _ in calls][:1] == [1]  # then the rest, in bounded batches
+    assert (
+        sum(rows for rows, _ in calls)
+        == {"forward": 11, "backward": 11, "central": 20, "richardson": 60, "complex": 10}[scheme]
+    )
     assert_allclose(once, loop, rtol=1e-14, atol=0)
 
 
@@ -455,7 +460,8 @@ def test_richardson_vectorized_takes_a_second_batch_only_for_the_lines_it_shrink
         return dist.cdf(xs[:, 0]) + xs[:, 1] ** 2
 
     g = gradref.gradient(batch, [0.047, 0.5], scheme="richardson", vectorized=True)
-    assert shapes == [(12, 2), (10, 2)]  # 6 points per line, then 10 for line 0
+    # 6 points per line, then 10 for line 0; each round sends one point first.
+    assert shapes == [(1, 2), (11, 2), (1, 2), (9, 2)]
     assert_allclose(g, [dist.pdf(0.047), 1.0], rtol=1e-11)
 
 
@@ -533,3 +539,136 @@ def test_check_gradient_does_not_refuse_a_zero_of_f_at_a_stationary_point(scheme
         g, lambda p: 2 * p + np.array([3 * p[0] ** 2, 0]), [0.0, 0.0], scheme=scheme
     )
     assert check.tolerances.shape == (2,)
+
+
+# --- Issue 15: vectorized=True on a function that is not vectorized -----------------
+
+# Functions written for one point at a time, as most are: x[0] is a coordinate. Given
+# a stack of points they index rows instead, and return garbage of some shape.
+ONE_POINT_AT_A_TIME = [
+    lambda p: p[0] * p[-1],
+    lambda p: np.exp(p[0]) + p[-1] ** 2,
+    lambda p: sum(p[i] ** 2 for i in range(len(p))),
+    lambda p: p @ p,
+    lambda p: np.sum(p**2),
+    lambda p: np.prod(np.cos(p)),
+]
+MAPS_ONE_POINT_AT_A_TIME = [
+    lambda p: np.array([p[0] * p[-1], p[0]]),
+    lambda p: p[:1] * 2.0,
+    lambda p: np.array([np.exp(p[0])]),
+    lambda p: np.stack([p[0], p[-1], p[0] + p[-1]]),
+]
+# A function that returns the rows of its input reordered (x[::-1], np.roll(x, 1)) has
+# the shape of a vectorized one whatever the stack, and is not in these lists: shapes
+# cannot tell it apart (the docstrings say so).
+# What such a function raises itself: IndexError (x[1] of a one-row stack), ValueError
+# (numpy's shapes), TypeError; each with a note that says it was called vectorized.
+REFUSALS = (ValueError, TypeError, IndexError)
+
+
+@given(
+    k=st.integers(0, len(ONE_POINT_AT_A_TIME) - 1),
+    n=st.integers(1, 6),
+    scheme=st.sampled_from([*REAL_SCHEMES, "complex"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_vectorized_true_on_a_scalar_function_that_is_not(
+    k: int, n: int, scheme: Any, seed: int
+) -> None:
+    fun, x = ONE_POINT_AT_A_TIME[k], random_point(n, seed)
+    right = gradref.gradient(fun, x, scheme=scheme)
+    try:
+        g = gradref.gradient(fun, x, scheme=scheme, vectorized=True)
+    except REFUSALS:
+        return
+    assert_array_equal(g, right)  # only where the stack cannot be told apart: n = 1
+
+
+@given(
+    k=st.integers(0, len(MAPS_ONE_POINT_AT_A_TIME) - 1),
+    n=st.integers(1, 6),
+    scheme=st.sampled_from([*REAL_SCHEMES, "complex"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_vectorized_true_on_a_map_that_is_not(k: int, n: int, scheme: Any, seed: int) -> None:
+    fun, x = MAPS_ONE_POINT_AT_A_TIME[k], random_point(n, seed)
+    right = gradref.jacobian(fun, x, scheme=scheme)
+    try:
+        jac = gradref.jacobian(fun, x, scheme=scheme, vectorized=True)
+    except REFUSALS:
+        return
+    assert_array_equal(jac, right)
+
+
+def test_the_issue_example_of_vectorized_true() -> None:
+    # Before: [1., 2.] (right: [2., 1.]): the two rows of the stack were taken for x, y.
+    with pytest.raises(IndexError) as info:
+        gradref.gradient(lambda p: p[0] * p[1], [1.0, 2.0], scheme="complex", vectorized=True)
+    assert "shape (1, 2) (vectorized=True; pass vectorized=False" in info.value.__notes__[-1]
+
+
+@pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
+@pytest.mark.parametrize("n", [1, 2, 3, 50])
+def test_vectorized_batches_have_two_row_counts_and_cost_at_most_one_more_point(
+    scheme: Any, n: int
+) -> None:
+    shapes: list[tuple[int, ...]] = []
+
+    def batch(xs: NDArray[Any]) -> Any:
+        shapes.append(xs.shape)
+        return np.sum(np.sin(xs), axis=-1)
+
+    g = gradref.gradient(batch, random_point(n), scheme=scheme, vectorized=True)
+    assert_allclose(g, np.cos(random_point(n)), rtol=0, atol=1e-6)
+    points = {"forward": n + 1, "backward": n + 1, "central": 2 * n, "richardson": 6 * n}
+    count = points.get(scheme, n)
+    rows = [shape[0] for shape in shapes]
+    assert rows[0] == 1
+    if count > 1:  # one point, then the others: two row counts
+        assert len(set(rows)) == 2
+    assert sum(rows) == count + (count == 2)
+
+
+# --- Issue 15: one row of a complex-step stack comes back real -----------------------
+
+
+def _real_on_one_row(p: NDArray[Any]) -> Any:
+    # A branch that returns a Python float, as a cache or a special case might: along
+    # x_0 the imaginary part is lost, along x_1 it is kept.
+    if p[0].imag != 0:
+        return float(abs(p[0]) ** 2) + 2.0
+    return p[0] ** 2 + p[1]
+
+
+def test_one_real_row_of_the_complex_step_is_an_error() -> None:
+    # Before: [0, 1] (right: [2, 1]), the lost derivative read as zero.
+    match = r"`f` returned a real number for complex input at x = \[1\.\+8\.67\d+e-19j 2\."
+    with pytest.raises(TypeError, match=match):
+        gradref.gradient(_real_on_one_row, [1.0, 2.0], scheme="complex")
+    with pytest.raises(TypeError, match=r"`F` returned a real number for complex input"):
+        gradref.jacobian(lambda p: np.array([_real_on_one_row(p)]), [1.0, 2.0], scheme="complex")
+
+
+# --- Issue 15: memory that does not grow with the answer -----------------------------
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_the_stack_of_points_is_built_a_batch_at_a_time(vectorized: bool) -> None:
+    # The stack of all 2n points is 2n^2 numbers: 244 MiB at n = 4000. Built a batch of
+    # at most 2^18 numbers (2 MiB) at a time, the peak stays a few batches.
+    n = 4000
+    x = np.linspace(-1.0, 1.0, n)
+
+    def fun(p: NDArray[Any]) -> Any:
+        return np.sum(p * p, axis=-1)
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        g = gradref.gradient(fun, x, vectorized=vectorized)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert_allclose(g, 2 * x, rtol=0, atol=1e-6)  # rounding: eps |f| / h = 4e-8
+    assert peak < 8 * 2**20  # 3 batches and some vectors of n; 2n^2 numbers would be 244 MiB

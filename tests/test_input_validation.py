@@ -7,11 +7,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
 
 import gradref
 from gradref.examples import DATA_T, DATA_X, f, grad_f
 
 P0 = [1.0, 2.0]
+BIG = float(np.finfo(np.float64).max)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +121,7 @@ def test_complex_warning_becomes_the_complex_step_error() -> None:
     ("fun", "error", "match"),
     [
         (lambda p: p, ValueError, r"`f` must return a scalar, got an array of shape \(2,\)"),
-        (lambda p: "1", TypeError, r"`f` must return a number, got str\."),
+        (lambda p: "1", TypeError, r"`f` must return a number, got str at x = "),
         (lambda p: 1j * p[0], TypeError, r"`f` must return a real number, got [0-9.]+j at x = "),
         (
             lambda p: np.log(p[0] - 1.0),
@@ -136,7 +140,8 @@ def test_bad_function_value(fun: Any, error: type[Exception], match: str) -> Non
 
 
 def test_vectorized_function_of_the_wrong_shape() -> None:
-    match = r"with vectorized=True, `f` must return one value per row of its \(4, 2\) input"
+    # The first call gets one point, shape (1, 2): a sum over axis 0 has shape (2,).
+    match = r"with vectorized=True, `f` must return one value per row of its \(1, 2\) input"
     with pytest.raises(ValueError, match=match):
         gradref.gradient(lambda xs: xs.sum(axis=0), P0, vectorized=True)
     with pytest.raises(TypeError, match=r"`vectorized` must be True or False, got 1\."):
@@ -150,6 +155,8 @@ def test_vectorized_function_of_the_wrong_shape() -> None:
         ([3.0, 4.0], r"`u` must be a unit vector, got norm 5\.0; pass u / np\.linalg\.norm\(u\)\."),
         ([1.0, 0.0, 0.0], r"`u` must have the length of `x`, 2; got 3\."),
         ([np.nan, 1.0], r"`u` must be finite"),
+        # Before: numpy's norm overflowed with a RuntimeWarning (an error under -W error).
+        ([1e200, 1e200], r"`u` must be a unit vector, got norm 1\.414213562373095e\+200; pass"),
     ],
 )
 def test_bad_direction(u: Any, match: str) -> None:
@@ -173,7 +180,7 @@ def test_bad_direction(u: Any, match: str) -> None:
             ValueError,
             r"`f` must return a scalar, got an array of shape \(2,\) at x = \[0\.99999\d+ ",
         ),
-        (lambda p: "1", "central", TypeError, r"`f` must return a number, got str\."),
+        (lambda p: "1", "central", TypeError, r"`f` must return a number, got str at x = "),
         (lambda p: abs(p[0]), "complex", TypeError, r"`f` returned a real number for complex"),
     ],
 )
@@ -193,7 +200,7 @@ def test_bad_directional_settings() -> None:
         gradref.directional_derivative(f, P0, u, h=0.0)
     with pytest.raises(TypeError, match=r"`vectorized` must be True or False, got 1\."):
         gradref.directional_derivative(f, P0, u, vectorized=1)  # type: ignore[arg-type]
-    match = r"with vectorized=True, `f` must return one value per row of its \(2, 2\) input"
+    match = r"with vectorized=True, `f` must return one value per row of its \(1, 2\) input"
     with pytest.raises(ValueError, match=match):
         gradref.directional_derivative(lambda xs: xs.sum(), P0, u, vectorized=True)
 
@@ -286,7 +293,9 @@ def test_check_gradient_input() -> None:
         ValueError, match=r"`grad` must return an array of the shape of `x`, \(2,\); got \(3,\)\."
     ):
         gradref.check_gradient(f, lambda p: np.zeros(3), P0)
-    with pytest.raises(ValueError, match=r"`grad` must return finite real numbers"):
+    with pytest.raises(
+        ValueError, match=r"`grad` returned \[nan  1\.\] at x = \[1\. 2\.\]; it must be"
+    ):
         gradref.check_gradient(f, lambda p: np.array([np.nan, 1.0]), P0)
     with pytest.raises(ValueError, match=r"`rtol` must be positive, got -1\.0\."):
         gradref.check_gradient(f, grad_f, P0, rtol=-1.0)
@@ -321,7 +330,12 @@ def _length_changes(p: Any) -> Any:
             r"`F` must return arrays of one length, got 2 values at x = .* but 3 at the points "
             r"before\.",
         ),
-        (lambda p: np.array(["a", "b"]), {}, TypeError, r"`F` must return numbers, got str\."),
+        (
+            lambda p: np.array(["a", "b"]),
+            {},
+            TypeError,
+            r"`F` must return numbers, got str at x = ",
+        ),
         (
             lambda p: np.array([p[0], 1j * p[1]]),
             {},
@@ -350,8 +364,8 @@ def _length_changes(p: Any) -> Any:
             lambda xs: xs.sum(axis=1),
             {"vectorized": True},
             ValueError,
-            r"with vectorized=True, `F` must return one row of outputs per row of its \(4, 2\) "
-            r"input, i\.e\. shape \(4, m\); got shape \(4,\)\.",
+            r"with vectorized=True, `F` must return one row of outputs per row of its \(1, 2\) "
+            r"input, i\.e\. shape \(1, m\); got shape \(1,\)\.",
         ),
         (lambda p: p, {"vectorized": 1}, TypeError, r"`vectorized` must be True or False, got 1"),
     ],
@@ -446,3 +460,219 @@ def test_derivatives_that_overflow(call: Any, name: str) -> None:
     match = rf"the derivatives of `{name}` at x = .* overflow float64, though its values are finite"
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- Issue 15: masked arrays and schemes that are not strings ------------------------
+
+MASKED = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gradref.gradient(f, MASKED), "x"),
+        (lambda: gradref.partial_derivative(f, MASKED, 0), "x"),
+        (lambda: gradref.jacobian(lambda p: p, MASKED), "x"),
+        (lambda: gradref.default_step(MASKED), "x"),
+        (lambda: gradref.check_gradient(f, grad_f, MASKED), "x"),
+        (lambda: gradref.directional_derivative(f, P0, MASKED / np.sqrt(2)), "u"),
+        (lambda: gradref.gradient_descent(grad_f, MASKED, lr=0.1), "theta0"),
+        (lambda: gradref.mse_loss(0.5, 0.0, MASKED, [1.0, 2.0]), "x"),
+        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], MASKED), "t"),
+        (lambda: gradref.gradient(lambda p: np.ma.masked_array(1.0, mask=True), P0), r"f\(x\)"),
+    ],
+)
+def test_masked_arrays_are_refused(call: Any, name: str) -> None:
+    # Their masks would be ignored by the arithmetic: a silently wrong answer.
+    with pytest.raises(TypeError, match=rf"`{name}` must not be a masked array"):
+        call()
+
+
+SCHEME_CALLS = {
+    "gradient": lambda s: gradref.gradient(f, P0, scheme=s),
+    "partial_derivative": lambda s: gradref.partial_derivative(f, P0, 0, scheme=s),
+    "jacobian": lambda s: gradref.jacobian(lambda p: p, P0, scheme=s),
+    "directional_derivative": lambda s: gradref.directional_derivative(f, P0, [0.6, 0.8], scheme=s),
+    "check_gradient": lambda s: gradref.check_gradient(f, grad_f, P0, scheme=s),
+    "default_step": lambda s: gradref.default_step(P0, scheme=s),
+}
+
+
+@pytest.mark.parametrize("call", SCHEME_CALLS.values(), ids=list(SCHEME_CALLS))
+@pytest.mark.parametrize(
+    ("scheme", "got"),
+    [
+        (np.array(["central"]), "ndarray"),
+        (np.array("complex"), "ndarray"),
+        (["central"], "list"),
+        (None, "NoneType"),
+        (2, "int"),
+        (b"central", "bytes"),
+    ],
+)
+def test_a_scheme_that_is_not_a_string_is_refused(call: Any, scheme: Any, got: str) -> None:
+    # Before, np.array(["central"]) passed the `in` test and was mapped to another scheme.
+    with pytest.raises(
+        TypeError, match=rf"`scheme` must be a string, one of 'forward', .*; got {got}\."
+    ):
+        call(scheme)
+
+
+def test_a_numpy_string_is_a_string() -> None:
+    assert_array_equal(gradref.gradient(f, P0, scheme=np.str_("central")), gradref.gradient(f, P0))
+
+
+# --- Issue 15: crashes from inside become errors that name the argument --------------
+
+
+@pytest.mark.parametrize("scheme", ["forward", "central", "richardson"])
+def test_complex_values_with_zero_imaginary_part_in_a_real_scheme(scheme: Any) -> None:
+    # Before: IndexError from looking for the nonzero imaginary part.
+    with pytest.raises(TypeError, match=r"`f` must return a real number, got \(1\+0j\) at x = "):
+        gradref.gradient(lambda p: complex(1.0, 0.0), P0, scheme=scheme)
+    with pytest.raises(TypeError, match=r"`F` must return real numbers, got \([0-9.]+\+0j\) at x"):
+        gradref.jacobian(lambda p: p + 0j, P0, scheme=scheme)
+    with pytest.raises(TypeError, match=r"`f` must return a real number, got \(1\+0j\) at x = "):
+        gradref.directional_derivative(lambda p: 1 + 0j, P0, [0.6, 0.8], scheme=scheme)
+
+
+@pytest.mark.parametrize(
+    ("fun", "match"),
+    [
+        # Before: a bare StopIteration (every entry of the object array is a number).
+        (
+            lambda p: np.array([p[0], p[1]], dtype=object),
+            r"`F` must return numbers, got dtype object",
+        ),
+        (lambda p: np.array([p[0], None]), r"`F` must return numbers, got NoneType"),
+        # Before: numpy's "setting an array element with a sequence".
+        (
+            lambda p: [p[0], [p[1], 1.0]],
+            r"`F` must return a number or a 1-D array of numbers, got a ragged list",
+        ),
+        (lambda p: {"a": p[0]}, r"`F` must return numbers, got dict at x = "),
+    ],
+)
+def test_bad_map_values_are_type_errors(fun: Any, match: str) -> None:
+    with pytest.raises(TypeError, match=match):
+        gradref.jacobian(fun, P0)
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ({"w": 1.0, "b": 2.0}, r"`grad` must return numbers, got dict at "),
+        ([1.0, [2.0, 3.0]], r"`grad` must return a number or a 1-D array of numbers, got a ragged"),
+        (np.array([1.0, 2.0j]), r"`grad` must return real numbers, got 2j at "),
+        (["1", "2"], r"`grad` must return numbers, got str at "),
+        (np.ma.masked_array([1.0, 2.0], mask=[True, False]), r"`grad\(x\)` must not be a masked"),
+    ],
+)
+def test_one_rule_for_a_users_gradient(value: Any, match: str) -> None:
+    # check_gradient and gradient_descent refuse the same outputs with the same words.
+    with pytest.raises(TypeError, match=match):
+        gradref.check_gradient(f, lambda p: value, P0)
+    with pytest.raises(TypeError, match=match):
+        gradref.gradient_descent(lambda th: value, P0, lr=0.1)
+
+
+@pytest.mark.parametrize("scheme", ["forward", "central", "richardson"])
+def test_a_step_that_overflows_names_x_and_h_not_f(scheme: Any) -> None:
+    # Before: "`f` returned inf at x = [inf]", blaming f for gradref's own x + h.
+    big = float(np.finfo(np.float64).max)
+    calls = [
+        lambda: gradref.gradient(np.sum, [big], scheme=scheme),
+        lambda: gradref.gradient(np.sum, [1e308], h=1e308, scheme=scheme),
+        lambda: gradref.jacobian(lambda p: p, [big, 1.0], scheme=scheme),
+        lambda: gradref.directional_derivative(np.sum, [big, 1.0], [1.0, 0.0], scheme=scheme),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"the step overflows float64 at `x`\[0\] = .*`h`"):
+            call()
+
+
+def test_check_gradient_with_a_step_whose_double_overflows() -> None:
+    # Before: "`h` must be finite, got inf" for the finite h = 1e308 that the user gave.
+    # The forward difference at h is finite; check_gradient's second one, at 2h, is not.
+    with pytest.raises(ValueError, match=r"the step overflows float64 at `x`\[0\] = 1\.0: x \+ h"):
+        gradref.check_gradient(np.sum, lambda p: np.ones(1), [1.0], h=1e308, scheme="forward")
+
+
+def test_check_gradient_whose_estimates_overflow() -> None:
+    # |x| |g| overflows: the error estimate would be inf and any gradient would pass.
+    with pytest.raises(ValueError, match=r"the error estimates .* overflow float64, so `grad`"):
+        gradref.check_gradient(lambda p: 1e290 * p[0], lambda p: np.zeros(1), [1.5e18])
+
+
+def test_a_type_error_inside_f_is_relabelled_only_when_complex_input_caused_it() -> None:
+    def broken(p: Any) -> Any:
+        return p[0] + "1"  # fails for every input, real or complex
+
+    with pytest.raises(TypeError, match=r"did not contain a loop|unsupported operand") as info:
+        gradref.gradient(broken, P0, scheme="complex")
+    assert "does not accept complex input" not in str(info.value)
+    assert info.value.__notes__[-1].startswith("gradref called `f` at x = [1.+8.67361738e-19j 2.")
+
+
+@pytest.mark.parametrize("scheme", ["central", "complex"])
+def test_an_error_raised_by_f_says_where_gradref_called_it(scheme: Any) -> None:
+    def fails(p: Any) -> Any:
+        raise ZeroDivisionError("the user's own error")
+
+    with pytest.raises(ZeroDivisionError, match=r"the user's own error") as info:
+        gradref.gradient(fails, P0, scheme=scheme)
+    assert info.value.__notes__[-1].startswith("gradref called `f` at x = [")
+    with pytest.raises(ZeroDivisionError) as info:
+        gradref.gradient(fails, P0, scheme=scheme, vectorized=True)
+    assert (
+        "vectorized=True; pass vectorized=False if `f` takes one point" in info.value.__notes__[-1]
+    )
+    with pytest.raises(ZeroDivisionError) as info:
+        gradref.check_gradient(f, fails, P0)
+    assert info.value.__notes__[-1] == "gradref called `grad` at x = [1. 2.]."
+    with pytest.raises(ZeroDivisionError) as info:
+        gradref.gradient_descent(fails, P0, lr=0.1)
+    assert info.value.__notes__[-1] == "gradref called `grad` at theta = [1. 2.] (step 0)."
+
+
+# --- Issue 15: no RuntimeWarning from inside gradref, whatever the magnitudes ----------
+
+MAGNITUDES = st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True)
+STEPS = st.none() | st.floats(min_value=5e-324, max_value=BIG, allow_subnormal=True)
+
+
+@given(
+    x=st.lists(MAGNITUDES, min_size=1, max_size=3),
+    h=STEPS,
+    scheme=st.sampled_from(["forward", "backward", "central", "richardson", "complex"]),
+)
+def test_extreme_points_and_steps_give_a_number_or_a_value_error(
+    x: list[float], h: float | None, scheme: Any
+) -> None:
+    # pytest turns warnings into errors (as `python -W error` does for a user): an
+    # overflow inside gradref would surface as a RuntimeWarning, before any ValueError.
+    # f = x_0 computes nothing itself, so every warning would be gradref's.
+    def first(p: Any) -> Any:
+        return p[0]
+
+    calls = [
+        lambda: gradref.gradient(first, x, h=h, scheme=scheme),
+        lambda: gradref.jacobian(lambda p: p[:1], x, h=h, scheme=scheme),
+        lambda: gradref.directional_derivative(first, x, np.eye(len(x))[0], h=h, scheme=scheme),
+        lambda: gradref.check_gradient(first, lambda p: np.eye(len(p))[0], x, h=h, scheme=scheme),
+    ]
+    for call in calls:
+        try:
+            result = call()
+        except ValueError:
+            continue
+        values = result.numerical if isinstance(result, gradref.GradientCheck) else result
+        assert np.all(np.isfinite(values))
+
+
+def test_a_vectorized_map_whose_output_count_changes_with_the_stack() -> None:
+    # xs @ xs.T has one column per point of the stack: m is not a number of outputs.
+    match = r"with vectorized=True, `F` must return one row of the same m outputs per row of "
+    match += r"its input, got shape \(2, 2\) for a \(2, 2\) input but m = 1 before\."
+    with pytest.raises(ValueError, match=match):
+        gradref.jacobian(lambda xs: xs @ xs.T, P0, scheme="forward", vectorized=True)

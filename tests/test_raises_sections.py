@@ -1,0 +1,196 @@
+"""Every public function's Raises section lists exactly the exceptions its bad inputs raise.
+
+For each function a table of bad inputs is run: an exception that a case raises must be
+listed in the function's numpydoc Raises section, and every exception listed there must
+be raised by some case. Errors that the user's own function raises propagate unchanged
+(with a note) and are not gradref's to list.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import gradref
+from gradref.examples import DATA_T, DATA_X, f, grad_f
+
+P0 = [1.0, 2.0]
+U = [0.6, 0.8]
+BIG = float(np.finfo(np.float64).max)
+MASKED = np.ma.masked_array(P0, mask=[True, False])
+
+
+def _point_and_settings(call: Callable[..., Any]) -> list[Callable[[], Any]]:
+    """Bad inputs shared by the derivative functions: call(x=..., **settings)."""
+    return [
+        lambda: call(x=[1.0, np.nan]),
+        lambda: call(x=[[1.0, 2.0]]),
+        lambda: call(x=[1 + 1j, 2.0]),
+        lambda: call(x=["a", "b"]),
+        lambda: call(x=MASKED),
+        lambda: call(h=0.0),
+        lambda: call(h="a"),
+        lambda: call(scheme="centered"),
+        lambda: call(scheme=np.array(["central"])),
+    ]
+
+
+def _values(call: Callable[..., Any], name: str = "fun") -> list[Callable[[], Any]]:
+    """Bad values of the user's function: call(**{name: ...}, scheme=...)."""
+    return [
+        lambda: call(**{name: lambda p: "1"}),
+        lambda: call(**{name: lambda p: {"a": 1}}),
+        lambda: call(**{name: lambda p: np.inf if p[0] < 1 else 1.0}),
+        lambda: call(**{name: lambda p: 1e307 * np.sin(100 * p[0])}),
+        lambda: call(**{name: lambda p: np.abs(p[0] * p[1])}, scheme="complex"),
+        lambda: call(x=[BIG, 1.0], **{name: lambda p: p[0]}),
+    ]
+
+
+def _gradient(fun: Any = f, x: Any = P0, **kw: Any) -> Any:
+    return gradref.gradient(fun, x, **kw)
+
+
+def _partial(fun: Any = f, x: Any = P0, i: Any = 0, **kw: Any) -> Any:
+    return gradref.partial_derivative(fun, x, i, **kw)
+
+
+def _jacobian(fun: Any = lambda p: p, x: Any = P0, **kw: Any) -> Any:
+    return gradref.jacobian(fun, x, **kw)
+
+
+def _directional(fun: Any = f, x: Any = P0, u: Any = U, **kw: Any) -> Any:
+    return gradref.directional_derivative(fun, x, u, **kw)
+
+
+def _hessian(fun: Any = f, x: Any = P0, **kw: Any) -> Any:
+    return gradref.hessian(fun, x, **kw)
+
+
+def _check(fun: Any = f, grad: Any = np.ones_like, x: Any = P0, **kw: Any) -> Any:
+    return gradref.check_gradient(fun, grad, x, **kw)
+
+
+def _descent(grad: Any = grad_f, theta0: Any = P0, **kw: Any) -> Any:
+    return gradref.gradient_descent(grad, theta0, **{"lr": 0.01, "max_steps": 5, **kw})
+
+
+CASES: dict[str, list[Callable[[], Any]]] = {
+    "gradient": [
+        *_point_and_settings(_gradient),
+        *_values(_gradient),
+        lambda: _gradient(vectorized=1),
+        lambda: _gradient(fun=lambda xs: xs.sum(), vectorized=True),
+        lambda: _gradient(fun=lambda p: p),
+    ],
+    "partial_derivative": [
+        *_point_and_settings(_partial),
+        *_values(_partial),
+        lambda: _partial(i=2),
+        lambda: _partial(i=0.5),
+        lambda: _partial(fun=lambda p: p),
+    ],
+    "jacobian": [
+        *_point_and_settings(_jacobian),
+        *_values(lambda **kw: _jacobian(**{k: v for k, v in kw.items()})),
+        lambda: _jacobian(fun=f),
+        lambda: _jacobian(fun=lambda p: [p[0], [1.0, 2.0]]),
+        lambda: _jacobian(vectorized="yes"),
+        lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
+    ],
+    "directional_derivative": [
+        *_point_and_settings(_directional),
+        *_values(_directional),
+        lambda: _directional(u=[0.0, 0.0]),
+        lambda: _directional(u=[3.0, 4.0]),
+        lambda: _directional(u=[1.0, 0.0, 0.0]),
+        lambda: _directional(u=[0.6j, 0.8]),
+        lambda: _directional(vectorized=0),
+    ],
+    "hessian": [
+        *_point_and_settings(_hessian),
+        lambda: _hessian(fun=lambda p: "1"),
+        lambda: _hessian(fun=lambda p: 1j * p[0]),
+        lambda: _hessian(fun=lambda p: np.nan),
+        lambda: _hessian(fun=lambda p: np.abs(p[0] * p[1]), scheme="complex"),
+    ],
+    "check_gradient": [
+        *_point_and_settings(_check),
+        *_values(_check),
+        lambda: _check(grad=lambda p: np.zeros(3)),
+        lambda: _check(grad=lambda p: np.array([np.nan, 1.0])),
+        lambda: _check(grad=lambda p: np.array([1j, 1.0])),
+        lambda: _check(grad=lambda p: {"a": 1.0}),
+        lambda: _check(rtol=-1.0),
+        lambda: _check(rtol="a"),
+    ],
+    "gradient_descent": [
+        lambda: _descent(theta0=[1.0, np.nan]),
+        lambda: _descent(theta0=[1 + 1j, 2.0]),
+        lambda: _descent(theta0=MASKED),
+        lambda: _descent(lr=-1.0),
+        lambda: _descent(lr="a"),
+        lambda: _descent(tol=0.0),
+        lambda: _descent(max_steps=0),
+        lambda: _descent(max_steps=10.5),
+        lambda: _descent(grad=lambda th: np.zeros(3)),
+        lambda: _descent(grad=lambda th: np.array([np.inf, 0.0])),
+        lambda: _descent(grad=lambda th: th + 1j),
+        lambda: _descent(grad=lambda th: 2 * th, lr=1.5, max_steps=1000),
+    ],
+    "default_step": [
+        lambda: gradref.default_step([1.0, np.nan]),
+        lambda: gradref.default_step([1j]),
+        lambda: gradref.default_step(MASKED),
+        lambda: gradref.default_step(P0, scheme="centered"),
+        lambda: gradref.default_step(P0, scheme=None),
+    ],
+    "mse_loss": [
+        lambda: gradref.mse_loss(np.nan, 0.0, DATA_X, DATA_T),
+        lambda: gradref.mse_loss("1", 0.0, DATA_X, DATA_T),
+        lambda: gradref.mse_loss(1.0, 0.0, DATA_X, DATA_T[:-1]),
+        lambda: gradref.mse_loss(1.0, 0.0, MASKED, P0),
+    ],
+    "mse_gradients": [
+        lambda: gradref.mse_gradients(1.0, np.inf, DATA_X, DATA_T),
+        lambda: gradref.mse_gradients(1.0, None, DATA_X, DATA_T),
+        lambda: gradref.mse_gradients(1.0, 0.0, [1e200, 1.0], [0.0, 0.0]),
+        lambda: gradref.mse_gradients(1.0, 0.0, ["a"], ["b"]),
+    ],
+}
+
+
+def raises_section(function: Callable[..., Any]) -> set[str]:
+    """Return the exception names listed in a numpydoc Raises section."""
+    doc = inspect.getdoc(function) or ""
+    section = doc.partition("\nRaises\n------\n")[2]
+    section = re.split(r"\n\S[^\n]*\n-{3,}\n", "\n" + section)[0]  # up to the next heading
+    return {line.strip() for line in section.splitlines() if re.match(r"^[A-Za-z_]\w*$", line)}
+
+
+def test_every_public_function_has_a_table() -> None:
+    functions = {n for n in gradref.__all__ if inspect.isfunction(getattr(gradref, n))}
+    assert set(CASES) == functions
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_raises_section_is_what_bad_inputs_raise(name: str) -> None:
+    listed = raises_section(getattr(gradref, name))
+    raised: set[str] = set()
+    for k, case in enumerate(CASES[name]):
+        # No np.errstate: a RuntimeWarning from inside gradref (an error under pytest's
+        # filterwarnings, as under python -W error) would be raised, and not listed.
+        try:
+            case()
+        except Exception as err:  # every kind: the point is to see which
+            raised.add(type(err).__name__)
+            error = repr(err)
+        else:
+            pytest.fail(f"{name}: bad input {k} raised nothing")
+        assert raised <= listed, (name, k, error, "raised but not listed:", raised - listed)
+    assert listed == raised, (name, "listed but never raised:", listed - raised)
