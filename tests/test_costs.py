@@ -54,12 +54,16 @@ GRADIENT_COST = {
 @pytest.mark.parametrize("n", SIZES)
 def test_gradient_and_jacobian_cost(n: int, scheme: Any, vectorized: bool) -> None:
     x = np.linspace(0.3, 1.1, n)
+    cost = GRADIENT_COST[scheme](n)
+    # Vectorized, the first call gets one point; where that leaves one more, it is sent
+    # twice, so that the second call's row count differs from n (the docstrings say so).
+    cost += vectorized and cost == 2
     f = Counted()
     gradref.gradient(f, x, scheme=scheme, vectorized=vectorized)
-    assert f.points == GRADIENT_COST[scheme](n)
+    assert f.points == cost
     map_ = Counted(outputs=2)
     gradref.jacobian(map_, x, scheme=scheme, vectorized=vectorized)
-    assert map_.points == GRADIENT_COST[scheme](n)
+    assert map_.points == cost
 
 
 @pytest.mark.parametrize(

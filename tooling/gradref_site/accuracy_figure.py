@@ -178,8 +178,11 @@ HESSIAN_CASES = (("Rosenbrock", 10), ("log-sum-exp", 10), ("Rosenbrock", 50), ("
 
 
 def hessian_table(results: dict[str, Any]) -> str:
-    """Error and evaluations of every Hessian method on the four cases, as HTML; below,
-    the peers that beat gradref on each case (see `verdicts` in benchmarks/accuracy.py)."""
+    """Error and evaluations of every Hessian method on the four cases, as HTML.
+
+    Below the table, the peers that beat gradref on each case (see `verdicts` in
+    benchmarks/accuracy.py).
+    """
     second = results["second_order"]
     found: dict[tuple[str, str, int], dict[str, Any]] = {}
     for r in second["rows"]:  # gradref's loop and vectorized runs agree: the first of the two
