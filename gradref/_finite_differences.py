@@ -18,7 +18,7 @@ the case $m = 1$.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -192,10 +192,39 @@ def _batches(count: int, width: int, vectorized: bool) -> list[NDArray[np.intp]]
     return [rows[:1], *(rows[start : start + size] for start in range(1, count, size))]
 
 
+class _ComplexPoints(np.ndarray):
+    """The complex step's points, whose complex scalars are Python ``complex`` numbers.
+
+    An `f` that turns a coordinate into a real number with ``math.exp``, ``float()`` and
+    the like would, on numpy's complex scalars, drop the imaginary part with only a
+    ComplexWarning, and the derivative would be silently wrong; on Python's ``complex``
+    they raise TypeError. So indexing, iteration and reductions (``p[0]``, ``x, y = p``,
+    ``p.sum()``, ``p @ w``) hand out Python ``complex`` scalars, and arrays stay arrays of
+    this type. Nothing outside the call changes: no warnings filter, no global state.
+    ``np.dot`` and code that converts with ``np.asarray`` first are beyond its reach.
+    """
+
+    def __getitem__(self, key: Any) -> Any:
+        return _python_scalar(super().__getitem__(key))
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        result = super().__array_wrap__(array, context, return_scalar)
+        if return_scalar and isinstance(result, np.ndarray) and result.ndim == 0:
+            result = result[()]
+        return _python_scalar(result) if return_scalar else result
+
+
+def _python_scalar(value: Any) -> Any:
+    return complex(value) if isinstance(value, np.complexfloating) else value
+
+
 def _call(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> Any:
     """Call the function; an error it raises gets a note saying where it was called."""
     try:
-        return fun.call(points)
+        return fun.call(points.view(_ComplexPoints) if complex_step else points)
     except Exception as err:
         refused = (TypeError, np.exceptions.ComplexWarning)  # the warning under -W error
         if complex_step and isinstance(err, refused) and _accepts_real(fun, points):

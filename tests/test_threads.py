@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -75,3 +76,30 @@ def test_jacobian_and_directional_from_threads(scheme: Any) -> None:
     for (jac, d), (jac_t, d_t) in zip(serial, threaded, strict=True):
         assert_array_equal(jac_t, jac)
         assert d_t == d
+
+
+# A coordinate made real by `math` or `float()`: on numpy's complex scalars that drops the
+# imaginary part with only a ComplexWarning, so where warnings are not errors (the default
+# outside pytest) the derivative would be silently wrong. gradref hands `f` Python complex
+# scalars instead, on which these raise, whatever the warnings filters say.
+DROPPERS = {
+    "math on an entry": lambda p: math.fabs(p[0]) ** 3 + p[0] + p[1],
+    "math on a sum": lambda p: math.exp(p.sum()) + p[0],
+    "float of a product": lambda p: float(p @ np.array([1.0, 2.0])) + p[0],
+    "math on unpacked coordinates": lambda p: (lambda x, y: math.sin(x) + y)(*p),
+    "math on an entry of a vectorized stack": lambda p: math.exp(p[..., 0].sum()) + p[..., 1],
+}
+
+
+@pytest.mark.parametrize("name", DROPPERS)
+@pytest.mark.parametrize("scheme", ["complex", "hessian-complex"])
+def test_a_dropped_imaginary_part_raises_even_where_warnings_are_ignored(
+    name: str, scheme: str
+) -> None:
+    f = DROPPERS[name]
+    vectorized = "vectorized" in name
+    with warnings.catch_warnings():  # as a user's program runs: ComplexWarning not an error
+        warnings.simplefilter("ignore")
+        differentiate = gradref.gradient if scheme == "complex" else gradref.hessian
+        with pytest.raises(TypeError, match=r"`f` does not accept complex input"):
+            differentiate(f, [0.5, 0.25], scheme="complex", vectorized=vectorized)
