@@ -36,10 +36,14 @@ from gradref._validation import as_flag, as_point, as_step
 HessianScheme = Literal["central", "complex", "richardson"]
 HESSIAN_SCHEMES: tuple[str, ...] = ("central", "complex", "richardson")
 
-# Seven-point second differences H(h) = H + c2 h^2 + c4 h^4 + ..., extrapolated once:
-# (4 H(h/2) - H(h)) / 3 = H - h^4 f^(6) / 1440 + ... on the diagonal; the rounding is
-# about 11 eps |f| / h^2. They balance at h* = 0.011 (|f| / |f^(6)|)^(1/6) = 2^-6.5 when
-# f^(6) ~ f. Near h*, E(h) = a/h^2 + b h^4, and the powers of two either side cost
+# Seven-point second differences at the steps h_i = h s_i, H^(h) = H + C2 h^2 + C4 h^4 + ...
+# (C2, C4 matrices), extrapolated once: (4 H^(h/2) - H^(h)) / 3 = H - C4 h^4 / 4 + ...,
+# which is -h_i^4 f_i^(6) / 1440 on the diagonal (f_i^(6) = d^6 f / dx_i^6) and, from
+# the mixed sixth derivatives, 31 times that off it for equal steps and derivatives. The
+# rounding is at least about 11 eps |f| / h^2 (correctly rounded f). With s_i = 1, the
+# diagonal's total is least at h* = 0.011 (|f| / |f_i^(6)|)^(1/6), 2^-6.5 when
+# |f_i^(6)| ~ |f| (rounding then twice truncation), and off it at 2^-7.3. Near h*,
+# E(h) = a/h^2 + b h^4, and the powers of two either side cost
 # E(2^0.5 h*) = 1.7 E(h*) and E(2^-0.5 h*) = 1.4 E(h*): either will do, and
 # benchmarks/accuracy.py's sweep decides: 2^-6 (worst of its four cases 7.2e-10;
 # 2^-7: 1.1e-9, as |f| is large against |H| there and rounding dominates).
