@@ -52,6 +52,22 @@ def machine(results: dict[str, Any]) -> str:
     )
 
 
+def second_order_machine(results: dict[str, Any]) -> str:
+    """One paragraph: the run the Hessian table comes from, when, where, which versions."""
+    second = results["second_order"]
+    m = second["machine"]
+    versions = ", ".join(
+        f"{name} {v}" for name, v in {**m["versions"], **second["versions"]}.items()
+    )
+    return (
+        "<p><em>These numbers come from the benchmark's second-order part (which "
+        "<code>benchmarks/accuracy.py --second-order</code> reruns alone), measured on "
+        f"{second['date']} "
+        f"on {html.escape(m['cpu'])} ({m['cpu_count']} cores, {html.escape(m['platform'])}) "
+        f"with {versions}.</em></p>"
+    )
+
+
 def _rows(results: dict[str, Any], problem: str, n: int) -> list[dict[str, Any]]:
     """One row per method; gradref's loop and vectorized runs merged into one."""
     merged: dict[str, dict[str, Any]] = {}
@@ -159,16 +175,19 @@ def error_plot(results: dict[str, Any]) -> str:
     axes[0].set_ylabel("normwise relative error")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
-    points = "; ".join(
-        f"{row['method']} {row['evaluations'] / n:.0f} per coordinate, error "
-        f"{_error(row['normwise_error'])}"
-        for problem, n in SHOWN[:1]
-        for row in _rows(results, problem, n)
+    panels = ". ".join(
+        f"On {problem}: "
+        + "; ".join(
+            f"{row['method']} {row['evaluations'] / n:.0f} per coordinate, error "
+            f"{_error(row['normwise_error'])}"
+            for row in _rows(results, problem, n)
+        )
+        for problem, n in SHOWN
     )
     alt = (
         "Two log-log scatter plots of the normwise relative error of each method against "
         "its function evaluations per coordinate, for Rosenbrock and for F at n = 1000; "
-        "lower and further left is better. On Rosenbrock: " + points + "."
+        "lower and further left is better. " + panels + "."
     )
     return svg(fig, alt)
 
