@@ -348,7 +348,7 @@ def derivatives(
     """
     steps = _default_steps(x[indices], scheme) if h is None else np.full(len(indices), h)
     if h is not None and scheme != "complex":
-        _check_step_moves(x[indices], h, scheme)
+        _check_step_moves(x[indices], h, scheme, labels=indices)
 
     def along_axes(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         rows, columns = np.arange(len(points)), indices[lines]
@@ -388,36 +388,74 @@ def line_derivative(
 
 
 def _check_step_moves(
-    x: NDArray[np.float64], h: float, scheme: str, u: NDArray[np.float64] | None = None
+    x: NDArray[np.float64],
+    h: float,
+    scheme: str,
+    u: NDArray[np.float64] | None = None,
+    labels: NDArray[np.intp] | None = None,
 ) -> None:
     """Refuse a step `h` for which a point x + a h e_i (or x + a h u) rounds to x itself.
 
-    Such a difference is 0 / 0: it would return zero or nonsense, not a derivative.
+    Such a difference is 0 / 0: it would return zero or nonsense, not a derivative. The
+    message names the smallest step that works; `labels` are the indices of x's entries
+    in the user's point (default 0, 1, ...).
     """
-    offsets = {s for _, *pair in _STENCILS[scheme].terms for s in pair} - {0.0}
-    smallest = min(abs(s) for s in offsets)
+    offsets = sorted({s for _, *pair in _STENCILS[scheme].terms for s in pair} - {0.0})
     with np.errstate(over="ignore"):  # the spacing of the largest double is inf
         spacing = np.spacing(np.abs(x))
     if u is None:
         with np.errstate(over="ignore"):  # an overflow moves x: _check_moved reports it
             stuck = np.any([x + a * h == x for a in offsets], axis=0)
         if stuck.any():
-            i = int(np.argmax(stuck))
+            # Every coordinate that needs more than h is stuck: the one that needs the
+            # most names a step that moves every point.
+            need = np.max([_least_moving_step(x, a, np.ones_like(x)) for a in offsets], axis=0)
+            i = int(np.argmax(need))
+            name = i if labels is None else int(labels[i])
+            a = next(a for a in offsets if x[i] + a * h == x[i])
             raise ValueError(
-                f"`h` = {h:.3g} is below the spacing of `x`: x[{i}] ± h rounds to "
-                f"x[{i}] = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so the "
-                f"difference is 0/0; use h >= {spacing.max() / smallest:.3g}."
+                f"`h` = {h:.3g} is below the spacing of `x`: x[{name}] {_shift(a)} rounds to "
+                f"x[{name}] = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so the "
+                f"difference is 0/0; use h >= {float(need[i])!r}, the smallest step that "
+                "moves every point."
             )
         return
-    moved = u != 0
     with np.errstate(over="ignore", invalid="ignore"):
         stuck_on_line = any(np.array_equal(x + a * h * u, x) for a in offsets)
     if stuck_on_line:
-        least = float((spacing[moved] / np.abs(u[moved])).min()) / smallest
+        moved = u != 0
+        # Along the line one moving coordinate suffices, for each offset.
+        least = max(float(_least_moving_step(x[moved], a, u[moved]).min()) for a in offsets)
+        a = next(a for a in offsets if np.array_equal(x + a * h * u, x))
         raise ValueError(
-            f"`h` = {h:.3g} is below the spacing of `x` along `u`: x ± h u rounds to x, "
-            f"so the difference is 0/0; use h >= {least:.3g}."
+            f"`h` = {h:.3g} is below the spacing of `x` along `u`: x {_shift(a)} u rounds to x, "
+            f"so the difference is 0/0; use h >= {least!r}, the smallest step that moves "
+            "every point."
         )
+
+
+def _shift(a: float) -> str:
+    """Return the offset a h as written in a message: "+ h", "- 0.25 h"."""
+    return f"{'-' if a < 0 else '+'} {'' if abs(a) == 1 else f'{abs(a):g} '}h"
+
+
+def _least_moving_step(
+    x: NDArray[np.float64], a: float, u: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return, for each i, the smallest h >= 0 for which x_i + a h u_i (rounded) != x_i.
+
+    The rounded x_i + a h u_i never decreases as h grows, so the search walks up, one
+    double at a time, from just below half the gap to x_i's neighbour in that direction.
+    """
+    up = a * u > 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        gap = np.abs(np.nextafter(x, np.where(up, np.inf, -np.inf)) - x)
+        h = np.nextafter(gap / 2 / np.abs(a * u), 0.0) * (1 - 4 * EPS)
+        moves = x + a * h * u != x
+        while not moves.all():
+            h = np.where(moves, h, np.nextafter(h, np.inf))
+            moves = x + a * h * u != x
+    return h
 
 
 # shift(points, lines, shifts) moves row r of `points` (copies of x) by shifts[r] along

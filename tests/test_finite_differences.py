@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 from typing import Any
 
@@ -347,15 +348,23 @@ def test_default_steps_move_x_exactly_so_the_factor_is_one() -> None:
 # --- A step below the spacing of x (issue 15, item 2) --------------------------------
 
 
-@pytest.mark.parametrize(
-    ("x", "h", "smallest"),
-    [([1.0, 2.0], 1e-20, "4.44e-16"), ([1e4], 1e-13, "1.82e-12"), ([1.0], 1e-16, "2.22e-16")],
-)
+def _least_step(x: list[float], levels: list[float]) -> float:
+    # The oracle: x_i + d rounds to x_i while d is at most half the gap to its neighbour
+    # (a tie rounds to the even x_i here), so the offset a h moves x_i from the next
+    # double above gap / (2 |a|) on; the smallest offset level needs the largest h.
+    least = 0.0
+    for xi in x:
+        gaps = np.nextafter(xi, np.inf) - xi, xi - np.nextafter(xi, -np.inf)
+        assert int(np.frexp(xi)[0] * 2.0**53) % 2 == 0  # even: a tie stays at x_i
+        least = max(least, *(np.nextafter(g / 2 / a, np.inf) for g in gaps for a in levels))
+    return float(least)
+
+
+@pytest.mark.parametrize(("x", "h"), [([1.0, 2.0], 1e-20), ([1e4], 1e-13), ([1.0], 1e-16)])
 @pytest.mark.parametrize("scheme", ["forward", "central"])
-def test_a_step_below_the_spacing_of_x_is_refused(
-    x: list[float], h: float, smallest: str, scheme: Any
-) -> None:
-    match = rf"`h` = {h:.3g} is below the spacing of `x`: .*use h >= {smallest}"
+def test_a_step_below_the_spacing_of_x_is_refused(x: list[float], h: float, scheme: Any) -> None:
+    smallest = _least_step(x, [1.0])
+    match = rf"`h` = {h:.3g} is below the spacing of `x`: .*use h >= {re.escape(repr(smallest))}, "
     for call in (
         lambda: gradref.gradient(f if len(x) == 2 else np.sum, x, h=h, scheme=scheme),
         lambda: gradref.partial_derivative(np.sum, x, len(x) - 1, h=h, scheme=scheme),
@@ -363,13 +372,37 @@ def test_a_step_below_the_spacing_of_x_is_refused(
     ):
         with pytest.raises(ValueError, match=match):
             call()
+    # The step named is the smallest that works (the identity's differences are exact):
+    # the double below it is refused.
+    identity = gradref.jacobian(lambda p: p, x, h=smallest, scheme=scheme)
+    assert_array_equal(identity, np.eye(len(x)))
+    with pytest.raises(ValueError, match=re.escape(repr(smallest))):
+        gradref.jacobian(lambda p: p, x, h=float(np.nextafter(smallest, 0)), scheme=scheme)
+
+
+def test_the_step_named_is_the_coordinate_that_needs_the_most() -> None:
+    # At x = 1 the step 1e-16 moves 1 - h but not 1 + h (the gap above 1 is 2^-52, below
+    # it 2^-53); at 1000 neither. The message names 1000 and the step that moves it, half
+    # its spacing and a little more, not the spacing itself.
+    smallest = _least_step([1000.0], [1.0])
+    assert smallest < np.spacing(1000.0)
+    match = rf"x\[1\] - h rounds to x\[1\] = 1000.0.*use h >= {re.escape(repr(smallest))}, "
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(np.sum, [1.0, 1000.0], h=1e-16)
+    # partial_derivative names the coordinate by its index in x, not in the selection.
+    with pytest.raises(ValueError, match=r"x\[1\] - h rounds to x\[1\] = 1000.0"):
+        gradref.partial_derivative(np.sum, [1.0, 1000.0], 1, h=1e-16)
 
 
 def test_richardson_needs_four_times_the_spacing() -> None:
     # Its smallest offset is h / 4.
-    with pytest.raises(ValueError, match=r"use h >= 8.88e-16"):
+    smallest = _least_step([1.0], [1.0, 0.5, 0.25])
+    match = rf"x\[0\] \+ 0.25 h rounds to .*use h >= {re.escape(repr(smallest))}, "
+    with pytest.raises(ValueError, match=match):
         gradref.gradient(np.sum, [1.0], h=2.3e-16, scheme="richardson")
-    assert gradref.gradient(np.sum, [1.0], h=8.9e-16, scheme="richardson")[0] == 1.0
+    assert gradref.gradient(np.sum, [1.0], h=smallest, scheme="richardson")[0] == 1.0
+    with pytest.raises(ValueError, match=r"below the spacing"):
+        gradref.gradient(np.sum, [1.0], h=float(np.nextafter(smallest, 0)), scheme="richardson")
 
 
 def test_the_smallest_step_named_works() -> None:
@@ -381,8 +414,11 @@ def test_the_smallest_step_named_works() -> None:
 
 
 def test_directional_derivative_refuses_a_step_that_does_not_move_x() -> None:
-    with pytest.raises(ValueError, match=r"below the spacing of `x` along `u`.*use h >= 1.82e-12"):
+    smallest = _least_step([1e4], [1.0])
+    match = rf"below the spacing of `x` along `u`.*use h >= {re.escape(repr(smallest))}, "
+    with pytest.raises(ValueError, match=match):
         gradref.directional_derivative(np.sum, [1e4, 1.0], [1.0, 0.0], h=1e-13)
+    assert gradref.directional_derivative(np.sum, [1e4, 1.0], [1.0, 0.0], h=smallest) == 1.0
 
 
 def test_check_gradient_with_such_a_step_raises_rather_than_passes() -> None:
