@@ -26,7 +26,7 @@ $(DOCS_STAMP): pyproject.toml tooling/pyproject.toml constraints.txt | $(BIN)/py
 
 # Everything make check and make test use.
 $(ALL_STAMP): $(DOCS_STAMP)
-	$(PIP) -e '.[docs,zensical,test,lint,browser]' -e tooling
+	$(PIP) -e '.[docs,zensical,test,lint,browser,release]' -e tooling
 	touch $@
 
 $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(DOCS_STAMP)
