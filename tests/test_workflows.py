@@ -128,7 +128,7 @@ def test_write_scopes_only_on_the_deploy_and_publish_jobs(path: Path) -> None:
 
 def test_the_release_builds_checks_and_publishes_on_a_version_tag() -> None:
     release = load(GITHUB / "workflows" / "release.yml")
-    keys: dict[object, Any] = dict(release)  # PyYAML reads the key `on` as True
+    keys: dict[object, Any] = {k: v for k, v in release.items()}  # PyYAML: `on` is True
     assert keys[True] == {"push": {"tags": ["v*"]}}
     build, publish = jobs(release)["build"], jobs(release)["publish"]
     assert build["permissions"] == {"contents": "read"}
