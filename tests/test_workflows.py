@@ -164,6 +164,11 @@ def test_concurrency_and_timeouts(path: Path) -> None:
         assert isinstance(job.get("timeout-minutes"), int), f"{name} has no timeout-minutes"
 
 
+def test_pages_builds_main_and_release_tags() -> None:
+    keys: dict[object, Any] = {k: v for k, v in load(GITHUB / "workflows" / "pages.yml").items()}
+    assert keys[True]["push"] == {"branches": ["main"], "tags": ["v*"]}
+
+
 def test_pages_deployments_queue_rather_than_cancel() -> None:
     concurrency = load(GITHUB / "workflows" / "pages.yml")["concurrency"]
     assert concurrency == {"group": "pages", "cancel-in-progress": False}
