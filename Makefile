@@ -26,7 +26,7 @@ $(DOCS_STAMP): pyproject.toml tooling/pyproject.toml constraints.txt | $(BIN)/py
 
 # Everything make check and make test use.
 $(ALL_STAMP): $(DOCS_STAMP)
-	$(PIP) -e '.[docs,zensical,test,lint,browser]' -e tooling
+	$(PIP) -e '.[docs,zensical,test,lint,browser,release]' -e tooling
 	touch $@
 
 $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(DOCS_STAMP)
@@ -38,9 +38,9 @@ lint: $(ALL_STAMP)
 	$(BIN)/mypy gradref tooling/gradref_site
 
 # The fast loop, after each change: lint and types, then the library's tests and its
-# docstring examples (no site, no browser).
+# docstring examples (no site, no browser, no wheel built and installed).
 check: lint
-	$(BIN)/pytest -q -m "not site and not browser" tests gradref
+	$(BIN)/pytest -q -m "not site and not browser and not release" tests gradref
 
 site: $(KATEX)
 	$(BIN)/mkdocs build --strict
@@ -66,14 +66,16 @@ site-pages: $(KATEX)
 #   search form, and Zensical's bundle drives a different search (a button opening its
 #   own dialog); with the override, search stays at "Initializing search". Zensical's
 #   own partial already has the aria-label the override adds, so the Zensical build uses
-#   a copy of overrides/ without that one file (build/zensical-overrides/).
+#   a copy of overrides/ without that file (build/zensical-overrides/), nor
+#   partials/copyright.html, Material's with the version of gradref added, which would
+#   credit Material for the Zensical build.
 # - Zensical 0.1.x needs zensical-ui, which our package index does not serve; 0.0.73 is
 #   the newest release installable from it, so that is the pin.
 # --clean: Zensical caches rendered pages in .cache/, keyed on their Markdown, so a
 # change in gradref alone would leave markdown-exec's outputs stale.
 site-zensical: $(KATEX) $(ALL_STAMP)
 	rm -rf build/zensical-overrides && mkdir -p build && cp -R overrides build/zensical-overrides
-	rm -f build/zensical-overrides/partials/search.html
+	rm -f build/zensical-overrides/partials/search.html build/zensical-overrides/partials/copyright.html
 	$(BIN)/zensical build --clean --strict -f mkdocs-zensical.yml
 
 serve: $(KATEX)

@@ -8,6 +8,9 @@ from gradref._hessian import HessianScheme, hessian
 from gradref._jacobian import jacobian
 from gradref._mse import mse_gradients, mse_loss
 
+#: The package's version: the one place it is written (pyproject.toml reads it from here).
+__version__ = "0.1.0"
+
 __all__ = [
     "DescentResult",
     "DivergenceError",

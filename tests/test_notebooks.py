@@ -16,8 +16,11 @@ import nbformat
 import pytest
 from gradref_site.checked_outputs import compute, disagreements, tolerance_of
 from gradref_site.fences import page_fences
-from gradref_site.notebooks import COMMENT, SETUP_TAG, notebook
+from gradref_site.notebooks import COMMENT, SETUP_TAG, notebook, release_version
+from mkdocs.exceptions import PluginError
 from nbclient import NotebookClient
+
+import gradref
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -151,3 +154,25 @@ def test_a_notebook_installs_the_libraries_its_blocks_import() -> None:
     assert '%pip install --quiet "scipy"' in setup
     ad = notebook((ROOT / "docs" / "automatic-differentiation.md").read_text(encoding="utf-8"))
     assert '%pip install --quiet "jax"' in ad.cells[0].source
+
+
+def test_a_site_built_from_a_release_tag_installs_that_release() -> None:
+    version = gradref.__version__
+    tag = {"GITHUB_REF_TYPE": "tag", "GITHUB_REF_NAME": f"v{version}"}
+    assert release_version(tag) == version
+    assert release_version({"GITHUB_REF_TYPE": "branch", "GITHUB_REF_NAME": "main"}) is None
+    assert release_version({"GITHUB_REF_TYPE": "tag", "GITHUB_REF_NAME": "docs-2026"}) is None
+    assert release_version({}) is None
+    text = '```python exec="on" html="1"\nprint("<p>figure</p>")\n```\n'
+    setup = notebook(text, repo_url="https://github.com/owner/gradref", release=version)
+    source = setup.cells[0].source
+    assert f'%pip install --quiet "gradref=={version}"' in source
+    at_tag = f"git+https://github.com/owner/gradref@v{version}#subdirectory=tooling"
+    assert f'%pip install --quiet "gradref-site[figures] @ {at_tag}"' in source
+    assert "gradref @" not in source
+
+
+def test_a_release_tag_that_is_not_the_version_stops_the_build() -> None:
+    wrong = {"GITHUB_REF_TYPE": "tag", "GITHUB_REF_NAME": "v999.0.0"}
+    with pytest.raises(PluginError, match=r"built from the tag 'v999\.0\.0', but gradref"):
+        release_version(wrong)

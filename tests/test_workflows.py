@@ -60,7 +60,7 @@ def describe(finding: dict[str, Any]) -> str:
 
 
 def test_the_workflows_exist() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pages.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pages.yml", "release.yml"}
 
 
 def test_zizmor_offline_reports_no_findings() -> None:
@@ -100,17 +100,49 @@ def test_top_level_permissions_are_empty(path: Path) -> None:
     assert workflow["permissions"] == {}, workflow["permissions"]
 
 
+# The only write scopes anywhere, by workflow, job and environment: the Pages deploy, and
+# the PyPI upload's OIDC token (trusted publishing).
+WRITERS = {
+    ("pages.yml", "deploy"): ("github-pages", {"pages", "id-token"}),
+    ("release.yml", "publish"): ("pypi", {"id-token"}),
+}
+
+
+def environment_name(job: dict[str, Any]) -> object:
+    environment = job.get("environment")
+    return environment.get("name") if isinstance(environment, dict) else environment
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_write_scopes_only_on_the_pages_deploy_job(path: Path) -> None:
+def test_write_scopes_only_on_the_deploy_and_publish_jobs(path: Path) -> None:
     for name, job in jobs(load(path)).items():
         permissions = job.get("permissions", {})
         assert isinstance(permissions, dict), f"{name}: permissions must be a mapping"
         writes = {scope for scope, level in permissions.items() if level == "write"}
         if writes:
-            environment = job.get("environment")
-            env_name = environment.get("name") if isinstance(environment, dict) else environment
-            assert env_name == "github-pages", f"{name} may write {writes}"
-            assert writes <= {"pages", "id-token"}, f"{name} may write {writes}"
+            assert (path.name, name) in WRITERS, f"{path.name}: {name} may write {writes}"
+            environment, allowed = WRITERS[path.name, name]
+            assert environment_name(job) == environment, f"{name} may write {writes}"
+            assert writes <= allowed, f"{name} may write {writes}"
+
+
+def test_the_release_builds_checks_and_publishes_on_a_version_tag() -> None:
+    release = load(GITHUB / "workflows" / "release.yml")
+    keys: dict[object, Any] = {k: v for k, v in release.items()}  # PyYAML: `on` is True
+    assert keys[True] == {"push": {"tags": ["v*"]}}
+    build, publish = jobs(release)["build"], jobs(release)["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["needs"] == "build"
+    assert environment_name(publish) == "pypi"
+    runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "python -m build" in runs
+    assert "twine check --strict dist/*" in runs
+    assert 'scripts/check_dist.py dist --tag "$GITHUB_REF_NAME"' in runs
+    assert build["env"] == {"PIP_CONSTRAINT": "constraints.txt"}
+    uses = [step["uses"].partition("@")[0] for step in publish["steps"]]
+    assert uses == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    assert "with" not in publish["steps"][-1], "trusted publishing: no token, no password"
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -130,6 +162,11 @@ def test_concurrency_and_timeouts(path: Path) -> None:
     assert isinstance(concurrency.get("cancel-in-progress"), bool), path.name
     for name, job in jobs(workflow).items():
         assert isinstance(job.get("timeout-minutes"), int), f"{name} has no timeout-minutes"
+
+
+def test_pages_builds_main_and_release_tags() -> None:
+    keys: dict[object, Any] = {k: v for k, v in load(GITHUB / "workflows" / "pages.yml").items()}
+    assert keys[True]["push"] == {"branches": ["main"], "tags": ["v*"]}
 
 
 def test_pages_deployments_queue_rather_than_cancel() -> None:

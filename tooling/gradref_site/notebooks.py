@@ -4,7 +4,9 @@ The notebook is made from the page's own Markdown, with nbformat:
 
 - the first cell installs gradref, and for a page with figures this package with its
   ``figures`` extra, from the repository (``REPO_URL``, as the Pages workflow sets it; on
-  a local build, from this checkout), unless they are importable already;
+  a local build, from this checkout), unless they are importable already. A site built
+  from a release tag (`release_version`) installs that release of gradref from PyPI,
+  and the figure helpers from the repository at that tag;
 - the prose becomes Markdown cells, math intact (Jupyter renders ``$...$`` too);
   admonitions become a bold title and their text, links to other pages point at the site;
 - each ``pycon`` block becomes a code cell (its statements without the prompts) whose
@@ -22,16 +24,20 @@ outputs written on the pages.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+import gradref
 from gradref_site.checked_outputs import COMPUTED, tolerance_of
 from gradref_site.fences import Fence, fences
 
@@ -60,22 +66,58 @@ def imported(code: str) -> set[str]:
     return names
 
 
-def setup_source(repo_url: str | None, figures: bool, modules: set[str] | None = None) -> str:
+def release_version(env: Mapping[str, str] = os.environ) -> str | None:
+    """The released version of gradref that a site built from a release tag documents.
+
+    GitHub Actions sets ``GITHUB_REF_TYPE`` and ``GITHUB_REF_NAME`` in every job; the
+    Pages workflow builds on a push to main and on a ``v*`` tag. A ``v*`` tag must be
+    ``v`` and `gradref.__version__` (as the release workflow requires): the version is
+    returned. Any other build, a branch or a tag not starting with ``v``, gives None.
+
+    Raises
+    ------
+    PluginError
+        For a ``v*`` tag that is not ``v`` + `gradref.__version__`: its notebooks would
+        install a release that is not the one the site documents.
+    """
+    tag = env.get("GITHUB_REF_NAME", "")
+    if env.get("GITHUB_REF_TYPE") != "tag" or not tag.startswith("v"):
+        return None
+    if tag != f"v{gradref.__version__}":
+        raise PluginError(
+            f"the site is built from the tag {tag!r}, but gradref.__version__ is "
+            f"{gradref.__version__!r}: a release tag must be 'v{gradref.__version__}'."
+        )
+    return gradref.__version__
+
+
+def setup_source(
+    repo_url: str | None,
+    figures: bool,
+    modules: set[str] | None = None,
+    release: str | None = None,
+) -> str:
     """The first cell: install what the notebook imports, where it is not importable.
 
     gradref, the figure helpers when the page draws (``figures``), and each module of
     `REQUIREMENTS` in ``modules``: gradref and the helpers from the repository the Pages
     workflow names (pip reads the site package from its ``tooling/`` folder), or on a
-    local build from this checkout; the others from PyPI.
+    local build from this checkout; the others from PyPI. For a site built from a
+    release tag (``release``, from `release_version`), gradref is ``gradref==release``
+    from PyPI and the helpers come from the repository at the tag ``v<release>``.
     """
-    if repo_url:
+    if repo_url and release:
+        base = f"git+{repo_url.rstrip('/')}@v{release}"
+        package = f"gradref=={release}"
+        site = f"gradref-site[figures] @ {base}#subdirectory=tooling"
+    elif repo_url:
         base = f"git+{repo_url.rstrip('/')}"
-        gradref, site = f"gradref @ {base}", f"gradref-site[figures] @ {base}#subdirectory=tooling"
+        package, site = f"gradref @ {base}", f"gradref-site[figures] @ {base}#subdirectory=tooling"
     else:
         root = Path.cwd()
-        gradref = f"gradref @ {root.as_uri()}"
+        package = f"gradref @ {root.as_uri()}"
         site = f"gradref-site[figures] @ {(root / 'tooling').as_uri()}"
-    needs = [("gradref", gradref)] + ([("gradref_site", site)] if figures else [])
+    needs = [("gradref", package)] + ([("gradref_site", site)] if figures else [])
     needs += [(name, REQUIREMENTS[name]) for name in sorted((modules or set()) & set(REQUIREMENTS))]
     lines = [
         "# Set-up: install what this notebook imports, where it is missing.",
@@ -113,17 +155,21 @@ def notebook(
     site_url: str = "",
     repo_url: str | None = None,
     outputs: dict[str, str] | None = None,
+    release: str | None = None,
 ) -> NotebookNode:
     """The notebook of a page, from its Markdown.
 
     ``outputs`` maps a block's source to the output computed for it at build time; a block
-    not in it gets the output written under it on the page.
+    not in it gets the output written under it on the page. ``release``: as for
+    `setup_source`.
     """
     blocks = [f for f in fences(markdown) if f.language in {"pycon", "python"}]
     starts = {f.first: f for f in blocks}
     figures = any(f.language == "python" for f in blocks)
     modules = set().union(*(imported(f.code) for f in blocks))
-    setup = new_code_cell(setup_source(repo_url, figures, modules), metadata={"tags": [SETUP_TAG]})
+    setup = new_code_cell(
+        setup_source(repo_url, figures, modules, release), metadata={"tags": [SETUP_TAG]}
+    )
     origin = f"[{page_url}]({page_url})" if page_url else "the gradref site"
     cells = [
         setup,
@@ -207,6 +253,12 @@ class NotebooksPlugin(BasePlugin):  # type: ignore[type-arg]
 
     def __init__(self) -> None:
         self.built: dict[str, NotebookNode] = {}
+        self.release: str | None = None
+
+    def on_config(self, config: Any) -> Any:
+        """Find out, once before any page, whether this build is from a release tag."""
+        self.release = release_version()
+        return config
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
         """Announce the notebook to the template, for every page that has code."""
@@ -224,6 +276,7 @@ class NotebooksPlugin(BasePlugin):  # type: ignore[type-arg]
                 site_url=config.site_url or "",
                 repo_url=config.repo_url,
                 outputs=COMPUTED,
+                release=self.release,
             )
         return html
 
