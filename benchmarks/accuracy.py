@@ -29,8 +29,6 @@ a stack of m points (``vectorized=True``, scipy.differentiate) counts m.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime
 import json
 import math
@@ -40,7 +38,7 @@ import sys
 import time
 import tracemalloc
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +52,7 @@ from scipy.differentiate import jacobian
 from scipy.optimize import approx_fprime, rosen, rosen_der, rosen_hess
 
 import gradref
-from gradref import _finite_differences, _mse
+from gradref import _mse
 from gradref.examples import DATA_T, DATA_X
 from gradref.examples import f as worked_example
 
@@ -279,21 +277,13 @@ def measure(problem: Problem, found: list[Method]) -> list[dict[str, Any]]:
 STEP_CONSTANTS = tuple(2.0**-k for k in (8, 7, 6, 5, 4))
 
 
-@contextlib.contextmanager
-def richardson_step(constant: float) -> Iterator[None]:
-    """Use `constant` in place of richardson's default step constant (2^-6), for a sweep.
+def scaled(constant: float, x: Vector) -> NDArray[np.float64]:
+    """The steps a default rule with this constant takes: constant max(1, |x_i|), to 2^k.
 
-    The formula at that step, as given: richardson's check that would shrink the step
-    where its differences ask for it is switched off, so each row measures the constant.
+    Passed as `h` (one step per coordinate), a step is used as given: richardson's check
+    that would shrink its default step is not made, so each row measures the constant.
     """
-    stencils = _finite_differences._STENCILS
-    original, check = stencils["richardson"], _finite_differences._asymptotic
-    stencils["richardson"] = dataclasses.replace(original, step=constant)
-    _finite_differences._asymptotic = lambda central, *_: np.ones(central[0].shape, dtype=bool)
-    try:
-        yield
-    finally:
-        stencils["richardson"], _finite_differences._asymptotic = original, check
+    return np.exp2(np.round(np.log2(constant * np.maximum(1.0, np.abs(x)))))
 
 
 def step_sweep(found: list[Problem]) -> list[dict[str, Any]]:
@@ -304,8 +294,8 @@ def step_sweep(found: list[Problem]) -> list[dict[str, Any]]:
     for problem in found:
         errors = []
         for constant in STEP_CONSTANTS:
-            with richardson_step(constant):
-                g = gradref.gradient(problem.f, problem.x, scheme="richardson", vectorized=True)
+            h = scaled(constant, problem.x)
+            g = gradref.gradient(problem.f, problem.x, h=h, scheme="richardson", vectorized=True)
             errors.append(normwise_error(g, problem.exact))
         rows.append({"problem": problem.name, "n": problem.n, "errors": errors})
     return rows
@@ -769,20 +759,14 @@ HESSIAN_STEP_CONSTANTS = tuple(2.0**-k for k in (4, 5, 6, 7, 8, 9))
 
 def hessian_step_sweep() -> list[dict[str, Any]]:
     """The default scheme's normwise error against its step constant (default 2^-6)."""
-    from gradref import _hessian
-
     cases = [("worked example", worked_example, np.array([1.0, 2.0]), exact_worked_hessian())]
     cases += [(p.name, p.f, p.x, p.exact) for p in second_order_problems()]
     rows = []
-    original = _hessian._CENTRAL_STEP
     for name, f, x, exact in cases:
         errors = []
         for constant in HESSIAN_STEP_CONSTANTS:
-            _hessian._CENTRAL_STEP = constant
-            try:
-                estimate = gradref.hessian(f, x, vectorized=name != "worked example")
-            finally:
-                _hessian._CENTRAL_STEP = original
+            h = scaled(constant, x)
+            estimate = gradref.hessian(f, x, h=h, vectorized=name != "worked example")
             errors.append(normwise_error(estimate, exact))
         rows.append({"problem": name, "n": x.size, "errors": errors})
     return rows

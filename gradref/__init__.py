@@ -3,13 +3,14 @@
 from gradref._check import GradientCheck, check_gradient
 from gradref._descent import DescentResult, DivergenceError, gradient_descent
 from gradref._directional import directional_derivative
-from gradref._finite_differences import Scheme, default_step, gradient, partial_derivative
-from gradref._hessian import HessianScheme, hessian
+from gradref._finite_differences import default_step, gradient, partial_derivative
+from gradref._hessian import hessian
 from gradref._jacobian import jacobian
 from gradref._mse import mse_gradients, mse_loss
+from gradref._schemes import HessianScheme, Scheme
 
-#: The package's version: the one place it is written (pyproject.toml reads it from here).
 __version__ = "0.1.0"
+"""The package's version: the one place it is written (pyproject.toml reads it here)."""
 
 __all__ = [
     "DescentResult",

@@ -13,12 +13,12 @@ from numpy.typing import ArrayLike, NDArray
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
-    Scheme,
     UserFunction,
     _default_steps,
     derivatives,
     evaluate,
 )
+from gradref._schemes import Scheme
 from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
 
 _EPS = float(np.finfo(np.float64).eps)

@@ -7,10 +7,10 @@ from numpy.typing import ArrayLike
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
-    Scheme,
     UserFunction,
     line_derivative,
 )
+from gradref._schemes import Scheme
 from gradref._validation import as_flag, as_point, as_scheme, as_step, as_unit_vector
 
 

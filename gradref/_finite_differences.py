@@ -20,59 +20,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._schemes import DIFFERENCES, EPS, Scheme
 from gradref._validation import (
     as_flag,
     as_index,
     as_point,
     as_scheme,
     as_step,
+    as_steps,
     as_value,
     check_finite_values,
     check_shape,
     check_stack_shape,
 )
 
-Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
-"""The names of the difference schemes, for annotating a `scheme` argument."""
 Objective = Callable[[NDArray[Any]], Any]
-
-EPS = float(np.finfo(np.float64).eps)
-
-
-@dataclass(frozen=True)
-class _Stencil:
-    terms: tuple[tuple[float, float, float], ...]  # (c_j, a_j, b_j), see the module doc
-    step: float  # default h for |x_i| <= 1; scaled by |x_i| beyond
-
-
-_STENCILS: dict[str, _Stencil] = {
-    # Truncation O(h), rounding O(eps/h): balanced at h ~ eps^(1/2).
-    "forward": _Stencil(((1.0, 1.0, 0.0),), EPS ** (1 / 2)),
-    "backward": _Stencil(((1.0, 0.0, -1.0),), EPS ** (1 / 2)),
-    # Truncation O(h^2), rounding O(eps/h): balanced at h ~ eps^(1/3).
-    "central": _Stencil(((0.5, 1.0, -1.0),), EPS ** (1 / 3)),
-    # Central differences D at h, h/2, h/4 combined to cancel the h^2 and h^4 terms:
-    # (64 D(h/4) - 20 D(h/2) + D(h)) / 45. Truncation f^(7) h^6 / 322560; rounding
-    # 4.1 eps |f| / h (the rms of the weighted differences). They balance at
-    # h = 0.034 (|f| / |f^(7)|)^(1/7): 2^-5 if f^(7) ~ f, 2^-6 if f^(7) ~ 2^7 f (features
-    # of width 1/2, as in sin(2x) or the worked example's e^(xy) at y = 2). A step r times
-    # too large costs r^6, one r times too small only r, so the smaller one is chosen:
-    # it loses at most 2x to rounding where 2^-5 would have been right, while 2^-5 loses
-    # up to 64x to truncation where 2^-6 is. benchmarks/accuracy.py sweeps 2^-8 to 2^-4
-    # over several functions: 2^-6 stays within 4x of the best, 2^-5 falls 60x behind.
-    "richardson": _Stencil(
-        ((1 / 90, 1.0, -1.0), (-20 / 45, 0.5, -0.5), (128 / 45, 0.25, -0.25)),
-        2.0**-6,
-    ),
-}
-# No subtraction, so no cancellation: any tiny step will do; truncation is O(h^2).
-_COMPLEX_STEP = 2.0**-60
-SCHEMES: tuple[str, ...] = (*_STENCILS, "complex")
+SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 
 
 def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
@@ -142,7 +110,7 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
 
 
 def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
-    return scaled_steps(_COMPLEX_STEP if scheme == "complex" else _STENCILS[scheme].step, x)
+    return scaled_steps(DIFFERENCES[scheme].step, x)
 
 
 def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -339,16 +307,20 @@ def derivatives(
     fun: UserFunction,
     x: NDArray[np.float64],
     indices: NDArray[np.intp],
-    h: float | None,
+    h: float | NDArray[np.float64] | None,
     scheme: str,
 ) -> NDArray[np.float64]:
     """Return the partial derivatives of `fun` at x along `indices`, shape (m, len(indices)).
 
     Row k of the result holds the derivatives of output k; a scalar function has one row.
+    `h` is one step for every coordinate of x, or one per coordinate (shape of x).
     """
-    steps = _default_steps(x[indices], scheme) if h is None else np.full(len(indices), h)
-    if h is not None and scheme != "complex":
-        _check_step_moves(x[indices], h, scheme, labels=indices)
+    if h is None:
+        steps = _default_steps(x[indices], scheme)
+    else:
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
+        if scheme != "complex":
+            _check_step_moves(x[indices], steps, scheme, labels=indices)
 
     def along_axes(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         rows, columns = np.arange(len(points)), indices[lines]
@@ -389,7 +361,7 @@ def line_derivative(
 
 def _check_step_moves(
     x: NDArray[np.float64],
-    h: float,
+    h: float | NDArray[np.float64],
     scheme: str,
     u: NDArray[np.float64] | None = None,
     labels: NDArray[np.intp] | None = None,
@@ -400,24 +372,29 @@ def _check_step_moves(
     message names the smallest step that works; `labels` are the indices of x's entries
     in the user's point (default 0, 1, ...).
     """
-    offsets = sorted({s for _, *pair in _STENCILS[scheme].terms for s in pair} - {0.0})
+    offsets = sorted(set(DIFFERENCES[scheme].offsets) - {0.0})
     with np.errstate(over="ignore"):  # the spacing of the largest double is inf
         spacing = np.spacing(np.abs(x))
     if u is None:
+        h = np.broadcast_to(h, x.shape)  # one step per coordinate
         with np.errstate(over="ignore"):  # an overflow moves x: _check_moved reports it
             stuck = np.any([x + a * h == x for a in offsets], axis=0)
         if stuck.any():
             # Every coordinate that needs more than h is stuck: the one that needs the
             # most names a step that moves every point.
             need = np.max([_least_moving_step(x, a, np.ones_like(x)) for a in offsets], axis=0)
-            i = int(np.argmax(need))
+            # One step for all: name the coordinate that needs the most, so that the step
+            # named moves every point; one per coordinate: the first one stuck.
+            uniform = bool((h == h[0]).all())
+            i = int(np.argmax(need)) if uniform else int(np.argmax(stuck))
             name = i if labels is None else int(labels[i])
-            a = next(a for a in offsets if x[i] + a * h == x[i])
+            which = "" if uniform else f"[{name}]"
+            a = next(a for a in offsets if x[i] + a * h[i] == x[i])
             raise ValueError(
-                f"`h` = {h:.3g} is below the spacing of `x`: x[{name}] {_shift(a)} rounds to "
-                f"x[{name}] = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so the "
-                f"difference is 0/0; use h >= {float(need[i])!r}, the smallest step that "
-                "moves every point."
+                f"`h`{which} = {h[i]:.3g} is below the spacing of `x`: x[{name}] {_shift(a)} "
+                f"rounds to x[{name}] = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so "
+                f"the difference is 0/0; use h{which} >= {float(need[i])!r}, the smallest "
+                "step that moves every point."
             )
         return
     with np.errstate(over="ignore", invalid="ignore"):
@@ -484,7 +461,7 @@ def _differences(
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
     if scheme == "richardson":
         return check_overflow(fun, x, richardson(fun, x, steps, shift, adapt))
-    stencil = _STENCILS[scheme]
+    stencil = DIFFERENCES[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
     nonzero = [s for s in offsets if s != 0]
     column, taken, center = _sample(fun, x, steps, nonzero, shift, with_center=0 in offsets)
@@ -605,7 +582,7 @@ def _pick(shift: Shift, lines: NDArray[np.intp]) -> Shift:
 def _extrapolate(central: list[NDArray[np.float64]], k: int, steps: NDArray[Any]) -> Any:
     """R_k from the scaled differences D_j h (see `_quotient`), divided by h 2^-k."""
     combined = np.zeros_like(central[0])
-    for c, a, _ in _STENCILS["richardson"].terms:  # the smallest terms first
+    for c, a, _ in DIFFERENCES["richardson"].terms:  # the smallest terms first
         combined += c * central[k + int(np.log2(1 / a))] * 2.0**k
     return combined / steps
 
@@ -825,8 +802,9 @@ def gradient(
         vectorized one's shapes and cannot be detected.)
     x : array_like, shape (n,)
         The point, finite.
-    h : float, optional
-        The step, the same for every coordinate. Default: `default_step`.
+    h : float or array_like of shape (n,), optional
+        The step: one for every coordinate, or one per coordinate. Default:
+        `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
@@ -867,7 +845,7 @@ def gradient(
     [18.7781121978613, 8.38905609893065]
     """
     point = as_point(x)
-    step = as_step(h)
+    step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     # The one-row Jacobian, as a vector.

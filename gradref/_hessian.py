@@ -17,24 +17,22 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
-    _STENCILS,
-    EPS,
     Objective,
     UserFunction,
     check_overflow,
     evaluate,
     scaled_steps,
 )
-from gradref._validation import as_flag, as_point, as_step
+from gradref._schemes import DIFFERENCES, EPS, HESSIANS, HessianScheme
+from gradref._validation import as_flag, as_point, as_scheme, as_steps
 
-HessianScheme = Literal["central", "complex", "richardson"]
-HESSIAN_SCHEMES: tuple[str, ...] = ("central", "complex", "richardson")
+HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 
 # Seven-point second differences at the steps h_i = h s_i, H^(h) = H + C2 h^2 + C4 h^4 + ...
 # (C2, C4 matrices), extrapolated once: (4 H^(h/2) - H^(h)) / 3 = H - C4 h^4 / 4 + ...,
@@ -47,21 +45,10 @@ HESSIAN_SCHEMES: tuple[str, ...] = ("central", "complex", "richardson")
 # E(2^0.5 h*) = 1.7 E(h*) and E(2^-0.5 h*) = 1.4 E(h*): either will do, and
 # benchmarks/accuracy.py's sweep decides: 2^-6 (worst of its four cases 7.2e-10;
 # 2^-7: 1.1e-9, as |f| is large against |H| there and rounding dominates).
-_CENTRAL_STEP = 2.0**-6
+# That step is HESSIANS["central"].step (gradref/_schemes.py).
 _CENTRAL_LEVELS = (1.0, 0.5)
-# The complex-step gradient g is exact to rounding (eps |g|), so differences of g have
-# the gradient's error analysis with f replaced by g, and the gradient's steps.
-_GRADIENT_STEP = {"complex": EPS ** (1 / 3), "richardson": _STENCILS["richardson"].step}
-_IMAGINARY_STEP = 2.0**-60
 # Points per block: at most max(n^2, 2^18) coordinates, the size of the result.
 _BLOCK_COORDINATES = 2**18
-
-
-def _check_hessian_scheme(scheme: object) -> str:
-    if not isinstance(scheme, str) or scheme not in HESSIAN_SCHEMES:
-        valid = ", ".join(repr(name) for name in HESSIAN_SCHEMES)
-        raise ValueError(f"`scheme` must be one of {valid} for the Hessian; got {scheme!r}.")
-    return scheme
 
 
 def _check_step(x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str) -> None:
@@ -226,8 +213,8 @@ def _of_gradient(
     """Central or Richardson differences of the complex-step gradient, i <= j, mirrored."""
     n = x.size
     i, j = _pairs(n, diagonal=True)
-    delta = scaled_steps(_IMAGINARY_STEP, x)
-    terms = _STENCILS["central" if scheme == "complex" else "richardson"].terms
+    delta = scaled_steps(DIFFERENCES["complex"].step, x)
+    terms = DIFFERENCES["central" if scheme == "complex" else "richardson"].terms
     offsets = sorted({s for _, *pair in terms for s in pair})
     # Row (k, i, j): x + offsets[k] h_i e_i + i delta_j e_j, whose Im / delta_j is
     # g_j(x + offsets[k] h_i e_i).
@@ -280,8 +267,8 @@ def hessian(
         points come in blocks of at most $\max(n, 2^{18}/n) + n$ rows, never $n$.
     x : array_like, shape (n,)
         The point, finite.
-    h : float, optional
-        The step, the same for every coordinate. Default: $h_i = c\max(1, |x_i|)$
+    h : float or array_like of shape (n,), optional
+        The step: one for every coordinate, or one per coordinate. Default: $h_i = c\max(1, |x_i|)$
         rounded to a power of two, $c = 2^{-6}$ for "central" and "richardson",
         $c = \varepsilon^{1/3}$ for "complex".
     scheme : {"central", "complex", "richardson"}
@@ -297,15 +284,15 @@ def hessian(
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array; `h` is not positive and finite,
-        is too small to leave a difference to measure ($h/2 < \sqrt{\varepsilon}
+        If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, or
+        not one step or one per coordinate, or is too small to leave a difference to measure ($h/2 < \sqrt{\varepsilon}
         \max(1, |x_i|)$ for "central"; the smallest offset below twice the spacing of
         $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `scheme` is not
         one of the three; `f` returns a non-scalar or non-finite value (the wrong
         shape, vectorized), or finite values whose differences overflow float64.
     TypeError
-        If `x` is not real, `vectorized` not a bool, or `f` returns a non-number, or a
-        complex number for "central"; for "complex" and "richardson", if `f` does not
+        If `x` or `h` is not real, `scheme` is not a string, `vectorized` not a bool, or
+        `f` returns a non-number, or a complex number for "central"; for "complex" and "richardson", if `f` does not
         accept complex input or returns a real number at any complex point.
 
     See Also
@@ -342,11 +329,10 @@ def hessian(
     richardson 1e-14 True
     """
     point = as_point(x)
-    step = as_step(h)
-    name = _check_hessian_scheme(scheme)
+    step = as_steps(h, point.size)
+    name = as_scheme(scheme, HESSIAN_SCHEMES, " for the Hessian")
     batched = as_flag(vectorized, "vectorized")
-    base = _CENTRAL_STEP if name == "central" else _GRADIENT_STEP[name]
-    steps = scaled_steps(base, point) if step is None else np.full(point.size, step)
+    steps = scaled_steps(HESSIANS[name].step, point) if step is None else step
     _check_step(point, steps, name)
     if name == "central":
         return _central(UserFunction(f, vectorized=batched), point, steps)

@@ -8,11 +8,11 @@ from numpy.typing import ArrayLike, NDArray
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
-    Scheme,
     UserFunction,
     derivatives,
 )
-from gradref._validation import as_flag, as_point, as_scheme, as_step
+from gradref._schemes import Scheme
+from gradref._validation import as_flag, as_point, as_scheme, as_steps
 
 
 def jacobian(
@@ -57,8 +57,9 @@ def jacobian(
         a time fails the shape check or raises rather than giving a wrong Jacobian.
     x : array_like, shape (n,)
         The point, finite.
-    h : float, optional
-        The step, the same for every coordinate. Default: `default_step`.
+    h : float or array_like of shape (n,), optional
+        The step: one for every coordinate, or one per coordinate. Default:
+        `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, as for `partial_derivative`.
     vectorized : bool
@@ -133,7 +134,7 @@ def jacobian(
      [24.167168  7.389056]]
     """
     point = as_point(x)
-    step = as_step(h)
+    step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
     return derivatives(fun, point, np.arange(point.size), step, name)

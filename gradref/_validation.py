@@ -154,6 +154,22 @@ def as_step(h: Any) -> float | None:
     return as_positive(h, "h")
 
 
+def as_steps(h: Any, n: int) -> NDArray[np.float64] | None:
+    """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None."""
+    if h is None or np.ndim(h) == 0:
+        step = as_step(h)
+        return None if step is None else np.full(n, step)
+    array = as_vector(h, "h")
+    if array.shape != (n,):
+        raise ValueError(
+            f"`h` must be one step or one per coordinate, shape ({n},); got shape {array.shape}."
+        )
+    bad = np.flatnonzero(~(np.isfinite(array) & (array > 0)))
+    if bad.size:
+        raise ValueError(f"`h` must be positive and finite; `h`[{bad[0]}] is {array[bad[0]]}.")
+    return array.copy()
+
+
 def as_scheme(scheme: Any, schemes: Sequence[str], purpose: str = "") -> str:
     """Return `scheme` if it is one of the names `schemes`; `purpose` ends the message."""
     valid = ", ".join(repr(name) for name in schemes)

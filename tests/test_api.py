@@ -60,7 +60,8 @@ def test_the_scheme_types_are_exported_for_annotations() -> None:
     # A user annotates `scheme: gradref.Scheme`; its names are the ones the functions take.
     from typing import get_args
 
-    assert get_args(gradref.Scheme) == gradref._finite_differences.SCHEMES
+    assert get_args(gradref.Scheme) == tuple(gradref._schemes.DIFFERENCES)
+    assert get_args(gradref.HessianScheme) == tuple(gradref._schemes.HESSIANS)
     assert set(get_args(gradref.HessianScheme)) <= set(get_args(gradref.Scheme))
     for scheme in get_args(gradref.Scheme):
         gradref.default_step([1.0], scheme)

@@ -47,7 +47,7 @@ def test_exact_gradient_of_the_worked_example() -> None:
 
 
 @pytest.mark.parametrize(("scheme", "tolerance"), WORKED_EXAMPLE_TOLERANCE.items())
-def test_worked_example(scheme: gradref._finite_differences.Scheme, tolerance: float) -> None:
+def test_worked_example(scheme: gradref.Scheme, tolerance: float) -> None:
     assert normwise_error(gradref.gradient(f, P0, scheme=scheme), EXACT) <= tolerance
 
 
@@ -77,7 +77,7 @@ def test_rosenbrock_richardson(n: int) -> None:
 
 
 @pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
-def test_vectorized_matches_one_call_per_point(scheme: gradref._finite_differences.Scheme) -> None:
+def test_vectorized_matches_one_call_per_point(scheme: gradref.Scheme) -> None:
     x = random_point(10, seed=1)
     calls: list[tuple[int, ...]] = []
 
@@ -99,7 +99,7 @@ def test_vectorized_matches_one_call_per_point(scheme: gradref._finite_differenc
     ("scheme", "evaluations"),
     [("forward", 11), ("backward", 11), ("central", 20), ("richardson", 60), ("complex", 10)],
 )
-def test_evaluation_count(scheme: gradref._finite_differences.Scheme, evaluations: int) -> None:
+def test_evaluation_count(scheme: gradref.Scheme, evaluations: int) -> None:
     count = 0
 
     def counted(x: np.ndarray) -> float:
@@ -113,7 +113,7 @@ def test_evaluation_count(scheme: gradref._finite_differences.Scheme, evaluation
 
 @pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
 def test_partial_derivative_is_a_gradient_component(
-    scheme: gradref._finite_differences.Scheme,
+    scheme: gradref.Scheme,
 ) -> None:
     g = gradref.gradient(f, P0, scheme=scheme)
     parts = [gradref.partial_derivative(f, P0, i, scheme=scheme) for i in range(2)]
@@ -237,7 +237,7 @@ TINY_WAVES = (
 @pytest.mark.parametrize(("scheme", "order", "leading"), ORDERS)
 def test_error_order(
     case: tuple[Smooth, np.ndarray, int],
-    scheme: gradref._finite_differences.Scheme,
+    scheme: gradref.Scheme,
     order: int,
     leading: int,
 ) -> None:
@@ -708,3 +708,36 @@ def test_the_stack_of_points_is_built_a_batch_at_a_time(vectorized: bool) -> Non
         tracemalloc.stop()
     assert_allclose(g, 2 * x, rtol=0, atol=1e-6)  # rounding: eps |f| / h = 4e-8
     assert peak < 8 * 2**20  # 3 batches and some vectors of n; 2n^2 numbers would be 244 MiB
+
+
+# --- one step per coordinate -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", [*REAL_SCHEMES, "complex"])
+def test_a_step_per_coordinate_is_each_coordinates_own(scheme: gradref.Scheme) -> None:
+    # Oracle: each component alone, by partial_derivative with that coordinate's step.
+    x = np.array([0.3, -1.7, 12.0])
+    h = np.array([2.0**-10, 2.0**-7, 2.0**-4])
+    each = [gradref.partial_derivative(f3, x, i, h=float(h[i]), scheme=scheme) for i in range(3)]
+    assert_array_equal(gradref.gradient(f3, x, h=h, scheme=scheme), each)
+    jac = gradref.jacobian(lambda p: np.array([f3(p), 2 * f3(p)]), x, h=h, scheme=scheme)
+    assert_array_equal(jac, [each, 2 * np.array(each)])
+
+
+def f3(p: Any) -> Any:
+    return np.sin(p[0]) * p[1] + np.exp(0.1 * p[2]) * p[0]
+
+
+@pytest.mark.parametrize(
+    ("h", "error", "match"),
+    [
+        ([1e-3, 1e-3], ValueError, r"`h` must be one step or one per coordinate, shape \(3,\)"),
+        ([1e-3, -1e-3, 1e-3], ValueError, r"`h` must be positive and finite; `h`\[1\] is -0\.001"),
+        ([1e-3, np.inf, 1e-3], ValueError, r"`h` must be positive and finite; `h`\[1\] is inf"),
+        (["a", "b", "c"], TypeError, r"`h` must be a 1-D array of real numbers"),
+        ([1e-3, 1e-20, 1e-3], ValueError, r"`h`\[1\] = 1e-20 is below the spacing of `x`"),
+    ],
+)
+def test_a_bad_step_per_coordinate_is_refused(h: Any, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.gradient(f3, [0.3, -1.7, 12.0], h=h)

@@ -217,8 +217,8 @@ def test_extra_memory_is_the_size_of_the_result() -> None:
 
 @pytest.mark.parametrize("scheme", [np.array(["central"]), ["complex"], None, 1])
 def test_a_scheme_must_be_a_string(scheme: Any) -> None:
-    # np.array(["central"]) used to run the complex scheme.
-    with pytest.raises(ValueError, match=r"`scheme` must be one of 'central', 'complex'"):
+    # np.array(["central"]) used to run the complex scheme; a TypeError, as for gradient.
+    with pytest.raises(TypeError, match=r"`scheme` must be a string, one of 'central', 'complex'"):
         gradref.hessian(f, [1.0, 2.0], scheme=scheme)
 
 
@@ -313,3 +313,23 @@ def test_hessian_of_a_quadratic(data: st.DataObject, n: int) -> None:
         H = gradref.hessian(quadratic, x, scheme=scheme)
         assert_array_equal(H, H.T)
         assert np.all(np.abs(H - exact) <= bound)
+
+
+def test_a_step_per_coordinate_moves_each_coordinate_by_its_own() -> None:
+    x = np.array([0.7, -1.3])
+    h = np.array([2.0**-4, 2.0**-9])
+    seen: list[NDArray[np.float64]] = []
+
+    def quadratic(p: NDArray[np.float64]) -> float:
+        seen.append(np.array(p, dtype=np.float64))
+        return float(3 * p[0] ** 2 + 2 * p[0] * p[1] - p[1] ** 2)
+
+    H = gradref.hessian(quadratic, x, h=h)
+    # Second differences of a quadratic are exact to rounding, whatever the steps.
+    np.testing.assert_allclose(H, [[6.0, 2.0], [2.0, -2.0]], rtol=0, atol=1e-9)
+    moves = np.abs(np.array(seen) - x)
+    for i in range(2):
+        moved = moves[:, i][moves[:, i] > 0]
+        # The seven-point formula at h_i and h_i / 2: every move a multiple of h_i / 2.
+        assert moved.min() == h[i] / 2
+        assert_array_equal(moved / (h[i] / 2), np.round(moved / (h[i] / 2)))

@@ -1,0 +1,95 @@
+r"""Each scheme's facts, in one table.
+
+Every function, the check, the tests, the benchmark and the pages read them here. A real
+scheme for a first derivative is a sum of scaled differences of $f$ along a line,
+
+$$D(h) = \frac{1}{h} \sum_j c_j
+  \bigl(f(\mathbf{x} + a_j h\mathbf{e}) - f(\mathbf{x} + b_j h\mathbf{e})\bigr),$$
+
+written as its ``terms`` $(c_j, a_j, b_j)$. Its truncation error is $O(h^p)$ with $p$ its
+``order``; its rounding error is about $c_s \varepsilon |f| / h$, where the ``rounding``
+factor $c_s = 2 \sum_j |c_j|$ (each value of $f$ off by $\varepsilon|f|$). The complex step
+has no terms (it subtracts nothing, so it has no rounding term). A default ``step`` is for
+$|x_i| \le 1$; the functions scale it by $\max(1, |x_i|)$ and round it to a power of two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+EPS = float(np.finfo(np.float64).eps)
+"""Machine epsilon of float64, $2^{-52}$."""
+
+Scheme = Literal["forward", "backward", "central", "richardson", "complex"]
+"""The names of the first-derivative schemes, for annotating a `scheme` argument."""
+
+HessianScheme = Literal["central", "complex", "richardson"]
+"""The names of the Hessian's schemes, for annotating `hessian`'s `scheme` argument."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A first-derivative scheme: its formula, its error order and its default step."""
+
+    terms: tuple[tuple[float, float, float], ...]  # (c_j, a_j, b_j); () for the complex step
+    order: int  # truncation O(h^order)
+    step: float  # the default step for |x_i| <= 1
+
+    @property
+    def complex(self) -> bool:
+        """Whether the scheme takes an imaginary step (and has no terms)."""
+        return not self.terms
+
+    @property
+    def rounding(self) -> float:
+        """The factor c_s of the rounding error c_s eps |f| / h (0 for the complex step)."""
+        return 2 * sum(abs(c) for c, _, _ in self.terms)
+
+    @property
+    def offsets(self) -> tuple[float, ...]:
+        """The multiples of h at which the scheme evaluates f, x itself (0) included."""
+        return tuple(sorted({s for _, *pair in self.terms for s in pair}))
+
+
+DIFFERENCES: dict[str, Difference] = {
+    # Truncation O(h), rounding O(eps/h): balanced at h ~ eps^(1/2).
+    "forward": Difference(((1.0, 1.0, 0.0),), 1, EPS ** (1 / 2)),
+    "backward": Difference(((1.0, 0.0, -1.0),), 1, EPS ** (1 / 2)),
+    # Truncation O(h^2), rounding O(eps/h): balanced at h ~ eps^(1/3).
+    "central": Difference(((0.5, 1.0, -1.0),), 2, EPS ** (1 / 3)),
+    # Central differences D at h, h/2, h/4 combined to cancel the h^2 and h^4 terms:
+    # (64 D(h/4) - 20 D(h/2) + D(h)) / 45, the smallest terms first. Truncation
+    # f^(7) h^6 / 322560; rounding 4.1 eps |f| / h (the rms of the weighted differences).
+    # They balance at h = 0.034 (|f| / |f^(7)|)^(1/7): 2^-5 if f^(7) ~ f, 2^-6 if
+    # f^(7) ~ 2^7 f (features of width 1/2). A step r times too large costs r^6, one r
+    # times too small only r, so the smaller is chosen; benchmarks/accuracy.py sweeps
+    # 2^-8 to 2^-4. Where its differences show the step too coarse, `richardson` in
+    # _finite_differences.py shrinks it (the default step only).
+    "richardson": Difference(
+        ((1 / 90, 1.0, -1.0), (-20 / 45, 0.5, -0.5), (128 / 45, 0.25, -0.25)), 6, 2.0**-6
+    ),
+    # No subtraction, so no cancellation: any tiny step will do; truncation is O(h^2).
+    "complex": Difference((), 2, 2.0**-60),
+}
+
+
+@dataclass(frozen=True)
+class SecondDifference:
+    """A Hessian scheme: its error order, default step constant and whether it is complex."""
+
+    order: int  # truncation O(h^order)
+    step: float  # the default step constant for |x_i| <= 1
+    complex: bool  # whether it evaluates f at complex points
+
+
+HESSIANS: dict[str, SecondDifference] = {
+    # Seven-point second differences at h and h/2, extrapolated once (see _hessian.py).
+    "central": SecondDifference(4, 2.0**-6, complex=False),
+    # Central (resp. Richardson) differences of the complex-step gradient: the gradient's
+    # error analysis with f replaced by the gradient, and the gradient's steps.
+    "complex": SecondDifference(2, DIFFERENCES["central"].step, complex=True),
+    "richardson": SecondDifference(6, DIFFERENCES["richardson"].step, complex=True),
+}
