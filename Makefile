@@ -35,7 +35,7 @@ $(KATEX): package.json package-lock.json scripts/vendor_assets.py $(DOCS_STAMP)
 lint: $(ALL_STAMP)
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
-	$(BIN)/mypy gradref tooling/gradref_site
+	$(BIN)/mypy gradref tooling/gradref_site tests scripts benchmarks conftest.py
 
 # The fast loop, after each change: lint and types, then the library's tests and its
 # docstring examples (no site, no browser, no wheel built and installed).

@@ -3,11 +3,13 @@
 import os
 from doctest import ELLIPSIS
 from pathlib import Path
+from typing import TypedDict
 
 from gradref_site.sybil_parser import pages
 from hypothesis import HealthCheck, settings
 from sybil import Sybil
 from sybil.parsers.rest import DocTestParser
+
 
 # Hypothesis profiles; the tests set no max_examples of their own, so these govern.
 # - dev (the default): 100 examples a test, Hypothesis' local database in .hypothesis/
@@ -20,7 +22,12 @@ from sybil.parsers.rest import DocTestParser
 # - long (HYPOTHESIS_PROFILE=long): 5000 examples a test, to shake out rare cases.
 # None has a deadline, and ci and long do not fail on slow data generation (too_slow):
 # time on a shared machine is a benchmark's business, not a test's.
-RUN_TIME_FREE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+class _RunTimeFree(TypedDict):
+    deadline: None
+    suppress_health_check: list[HealthCheck]
+
+
+RUN_TIME_FREE: _RunTimeFree = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
     "ci", max_examples=200, database=None, print_blob=True, derandomize=False, **RUN_TIME_FREE

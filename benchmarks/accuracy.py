@@ -30,6 +30,7 @@ a stack of m points (``vectorized=True``, scipy.differentiate) counts m.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 import os
@@ -66,7 +67,7 @@ except ImportError:  # optional: install findiff to add it to the comparison
 RESULTS = Path(__file__).parents[1] / "tooling" / "gradref_site" / "results.json"
 DIGITS = 40  # mpmath's working precision for the exact gradients
 SIZES = (10, 100, 1000)
-SCHEMES = ("forward", "backward", "central", "richardson", "complex")
+SCHEMES: tuple[gradref.Scheme, ...] = ("forward", "backward", "central", "richardson", "complex")
 EPS = float(np.finfo(np.float64).eps)
 Vector = NDArray[np.float64]
 Objective = Callable[[NDArray[Any]], Any]
@@ -166,7 +167,7 @@ class Method:
     run: Callable[[Objective, Vector], tuple[Vector, str]]  # the gradient and a note
 
 
-def gradref_method(scheme: str, vectorized: bool) -> Method:
+def gradref_method(scheme: gradref.Scheme, vectorized: bool) -> Method:
     def run(f: Objective, x: Vector) -> tuple[Vector, str]:
         return gradref.gradient(f, x, scheme=scheme, vectorized=vectorized), ""
 
@@ -247,7 +248,7 @@ def repeats(n: int) -> int:
 
 def measure(problem: Problem, found: list[Method]) -> list[dict[str, Any]]:
     """One row per method: errors and evaluations from a counted run, then the times."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for method in found:
         counted = Counted(problem.f)
         g, note = method.run(counted, problem.x)
@@ -434,7 +435,7 @@ def descent_benchmark() -> dict[str, Any]:
 # default_rng(n).uniform(-2, 2, n). The Hessians are of the functions; the Jacobians of
 # their gradients (rosen_der, and the softmax), whose Jacobians are the same matrices.
 SECOND_ORDER_SIZES = (10, 50)
-HESSIAN_SCHEMES = ("central", "complex", "richardson")
+HESSIAN_SCHEMES: tuple[gradref.HessianScheme, ...] = ("central", "complex", "richardson")
 
 
 def exact_log_sum_exp_hessian(x: Vector) -> NDArray[np.float64]:
@@ -560,7 +561,8 @@ def findiff_jacobian(acc: int, base: float) -> Callable[[Objective, Vector], NDA
         n, h = x.size, _scaled(base, x)
         moves = [(i, o * h[i], i, 0.0) for i in range(n) for o in o1]
         values = np.asarray(g(_stencil_points(x, moves)), dtype=np.float64)
-        return np.einsum("iok,o->ki", values.reshape(n, len(o1), -1), c1) / h
+        weighted: NDArray[np.float64] = np.einsum("iok,o->ki", values.reshape(n, len(o1), -1), c1)
+        return weighted / h
 
     return run
 
@@ -573,13 +575,13 @@ def second_order_methods() -> list[SecondOrderMethod]:
     def add(name: str, kind: str, calls: str, run: Callable[..., Any]) -> None:
         found.append(SecondOrderMethod(name, kind, calls, run))
 
-    for scheme in HESSIAN_SCHEMES:
+    for hessian_scheme in HESSIAN_SCHEMES:
         for vectorized in (False, True):
             add(
-                f"gradref {scheme}",
+                f"gradref {hessian_scheme}",
                 "hessian",
                 "vectorized" if vectorized else "loop",
-                lambda p, f, s=scheme, v=vectorized: gradref.hessian(
+                lambda p, f, s=hessian_scheme, v=vectorized: gradref.hessian(
                     f, p.x, scheme=s, vectorized=v
                 ),
             )
@@ -611,18 +613,18 @@ def second_order_methods() -> list[SecondOrderMethod]:
                 jacobian(lambda xs: np.moveaxis(g(np.moveaxis(xs, 0, -1)), -1, 0), p.x, **o).df
             ),
         )
-    for label, options in [("default", {}), ("complex", {"method": "complex"})]:
+    for label, nd_options in [("default", {}), ("complex", {"method": "complex"})]:
         add(
             f"numdifftools {label}",
             "hessian",
             "loop",
-            lambda p, f, o=options: np.asarray(numdifftools.Hessian(f, **o)(p.x), dtype=float),
+            lambda p, f, o=nd_options: np.asarray(numdifftools.Hessian(f, **o)(p.x), dtype=float),
         )
         add(
             f"numdifftools {label}",
             "jacobian",
             "loop",
-            lambda p, g, o=options: np.asarray(numdifftools.Jacobian(g, **o)(p.x), dtype=float),
+            lambda p, g, o=nd_options: np.asarray(numdifftools.Jacobian(g, **o)(p.x), dtype=float),
         )
     if findiff is not None:
         for acc, hessian_base, jacobian_base in [
@@ -677,7 +679,7 @@ def measure_second_order(
                 "times_s": [],
             }
         )
-        runs.append(lambda m=method, t=target: m.run(problem, t))
+        runs.append(functools.partial(method.run, problem, target))
     for kind in ("hessian", "jacobian"):
         reference = jax_reference(problem, kind)
         rows.append(
@@ -759,7 +761,9 @@ HESSIAN_STEP_CONSTANTS = tuple(2.0**-k for k in (4, 5, 6, 7, 8, 9))
 
 def hessian_step_sweep() -> list[dict[str, Any]]:
     """The default scheme's normwise error against its step constant (default 2^-6)."""
-    cases = [("worked example", worked_example, np.array([1.0, 2.0]), exact_worked_hessian())]
+    cases: list[tuple[str, Objective, Vector, Vector]] = [
+        ("worked example", worked_example, np.array([1.0, 2.0]), exact_worked_hessian())
+    ]
     cases += [(p.name, p.f, p.x, p.exact) for p in second_order_problems()]
     rows = []
     for name, f, x, exact in cases:
@@ -793,7 +797,7 @@ def hessian_memory() -> list[dict[str, Any]]:
             counted = Counted(cheap)
             start = time.perf_counter()
             peak = peak_memory(
-                lambda c=counted, s=scheme, p=x: gradref.hessian(c, p, scheme=s, vectorized=True)
+                functools.partial(gradref.hessian, counted, x, scheme=scheme, vectorized=True)
             )
             rows.append(
                 {

@@ -774,7 +774,7 @@ def gradient(
     f: Objective,
     x: ArrayLike,
     *,
-    h: float | None = None,
+    h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
 ) -> NDArray[np.float64]:

@@ -235,7 +235,7 @@ def hessian(
     f: Objective,
     x: ArrayLike,
     *,
-    h: float | None = None,
+    h: float | ArrayLike | None = None,
     scheme: HessianScheme = "central",
     vectorized: bool = False,
 ) -> NDArray[np.float64]:
@@ -284,16 +284,18 @@ def hessian(
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, or
-        not one step or one per coordinate, or is too small to leave a difference to measure ($h/2 < \sqrt{\varepsilon}
-        \max(1, |x_i|)$ for "central"; the smallest offset below twice the spacing of
-        $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `scheme` is not
-        one of the three; `f` returns a non-scalar or non-finite value (the wrong
-        shape, vectorized), or finite values whose differences overflow float64.
+        If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, not
+        one step or one per coordinate, too small to leave a difference to measure
+        ($h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central"; the smallest offset
+        below twice the spacing of $\max(1, |x_i|)$ for the others), or moves `x` beyond
+        float64; `scheme` is not one of the three; `f` returns a non-scalar or non-finite
+        value (the wrong shape, vectorized), or finite values whose differences overflow
+        float64.
     TypeError
         If `x` or `h` is not real, `scheme` is not a string, `vectorized` not a bool, or
-        `f` returns a non-number, or a complex number for "central"; for "complex" and "richardson", if `f` does not
-        accept complex input or returns a real number at any complex point.
+        `f` returns a non-number, or a complex number for "central"; for "complex" and
+        "richardson", if `f` does not accept complex input or returns a real number at
+        any complex point.
 
     See Also
     --------

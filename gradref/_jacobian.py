@@ -19,7 +19,7 @@ def jacobian(
     F: Objective,  # noqa: N803 (the math's name for a vector-valued map)
     x: ArrayLike,
     *,
-    h: float | None = None,
+    h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
 ) -> NDArray[np.float64]:

@@ -11,6 +11,7 @@ and bound what they cannot compute (higher derivatives near x, rounding) exactly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import exp
 from typing import Any
@@ -19,6 +20,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.typing import NDArray
+
+from gradref import Scheme
 
 
 def random_point(n: int, seed: int = 0) -> NDArray[np.float64]:
@@ -53,7 +56,13 @@ class Smooth:
     def derivative(self, x: NDArray[np.float64], i: int, order: int) -> float:
         """The `order`-th derivative along coordinate i (order 1 to 4)."""
         phase = self.w @ x + self.p
-        trig = [np.sin, np.cos, lambda z: -np.sin(z), lambda z: -np.cos(z)][order % 4]
+        trigs: list[Callable[[NDArray[np.float64]], NDArray[np.float64]]] = [
+            np.sin,
+            np.cos,
+            lambda z: -np.sin(z),
+            lambda z: -np.cos(z),
+        ]
+        trig = trigs[order % 4]
         waves = self.a * trig(phase) * self.w[:, i] ** order
         return float(waves.sum() + self.c * np.exp(self.v @ x) * self.v[i] ** order)
 
@@ -92,7 +101,7 @@ class Smooth:
         phases = 1 + np.abs(self.w) @ y + np.abs(self.p)
         growth = exp(float(self.v @ x) + float(np.abs(self.v).sum()) * reach)
         size = np.abs(self.a) @ phases + abs(self.c) * growth * (1 + np.abs(self.v) @ y)
-        return (2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW)
+        return float((2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW))
 
     def grad_rounding_bound(self, x: NDArray[np.float64], i: int) -> float:
         """An upper bound of |fl(∂f/∂x_i) - ∂f/∂x_i| at x, for `grad` and the complex step.
@@ -104,7 +113,7 @@ class Smooth:
         size = np.abs(self.a * self.w[:, i]) @ phases + abs(self.c * self.v[i]) * exp(
             float(self.v @ x)
         ) * (1 + np.abs(self.v) @ np.abs(x))
-        return (2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW)
+        return float((2 * (n + m) + 16) * (UNIT_ROUNDOFF * float(size) + UNDERFLOW))
 
 
 UNIT_ROUNDOFF = 2.0**-53
@@ -112,7 +121,7 @@ UNDERFLOW = 2.0**-1074  # the spacing of subnormal numbers
 
 
 def error_model(
-    fun: Smooth, x: NDArray[np.float64], i: int, scheme: str, h: float
+    fun: Smooth, x: NDArray[np.float64], i: int, scheme: Scheme, h: float
 ) -> tuple[float, float, float]:
     """The error of `scheme` at step h, in three parts: the leading term exactly, and
     bounds of the Taylor remainder and of all rounding (of the scheme and of fun.grad).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -185,7 +187,7 @@ def test_overshooting_growth_is_divergence() -> None:
     ],
 )
 def test_a_bad_gradient_is_refused_as_check_gradient_refuses_it(
-    value: object, error: type[Exception], match: str
+    value: Any, error: type[Exception], match: str
 ) -> None:
     # Before: the complex gradient lost its imaginary part with a ComplexWarning and the
     # strings were parsed as numbers; the run "converged".

@@ -14,7 +14,13 @@ from gradref.examples import f, grad_f
 
 EPS = 2.0**-52
 # Evaluations of f per scheme, whatever n; through the gradient they would grow with n.
-CALLS = {"central": 2, "forward": 2, "backward": 2, "richardson": 6, "complex": 1}
+CALLS: dict[gradref.Scheme, int] = {
+    "central": 2,
+    "forward": 2,
+    "backward": 2,
+    "richardson": 6,
+    "complex": 1,
+}
 
 
 def unit(n: int, seed: int = 0) -> NDArray[np.float64]:
@@ -24,7 +30,7 @@ def unit(n: int, seed: int = 0) -> NDArray[np.float64]:
 
 @pytest.mark.parametrize("scheme", list(CALLS))
 @pytest.mark.parametrize("n", [1, 10, 300])
-def test_evaluations_do_not_grow_with_n(scheme: Any, n: int) -> None:
+def test_evaluations_do_not_grow_with_n(scheme: gradref.Scheme, n: int) -> None:
     shapes: list[tuple[int, ...]] = []
 
     def fun(p: NDArray[Any]) -> Any:
@@ -44,7 +50,7 @@ def test_evaluations_do_not_grow_with_n(scheme: Any, n: int) -> None:
 
 
 @pytest.mark.parametrize("scheme", list(CALLS))
-def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
+def test_points_lie_on_the_line_at_the_default_step(scheme: gradref.Scheme) -> None:
     # x_0 = 100 is not moved by u, so the step is scaled by |x_1| = 3 in proportion to
     # u_1 / max |u_i| = 0.6 / 0.8, and |x_2| = 0.5 in full: 2.25, not 100.
     x = np.array([100.0, 3.0, -0.5])
@@ -57,13 +63,14 @@ def test_points_lie_on_the_line_at_the_default_step(scheme: Any) -> None:
 
     gradref.directional_derivative(fun, x, u, scheme=scheme)
     step = gradref.default_step([2.25], scheme)[0]
-    offsets = {
+    offsets_by_scheme: dict[str, list[complex]] = {
         "central": [-1, 1],
         "forward": [0, 1],
         "backward": [-1, 0],
         "richardson": [-1, -0.5, -0.25, 0.25, 0.5, 1],
         "complex": [1j],
-    }[scheme]
+    }
+    offsets = offsets_by_scheme[scheme]
     shifts = sorted(((p - x) @ u for p in seen), key=lambda s: (s.real, s.imag))
     # Each point x + s u is rounded, by at most an ulp of 3 in each coordinate.
     assert shifts == pytest.approx([o * step for o in offsets], rel=0, abs=4 * EPS * 3)
@@ -100,7 +107,7 @@ LEADING = {
 
 
 @pytest.mark.parametrize("scheme", list(LEADING))
-def test_accuracy_on_the_running_example(scheme: Any) -> None:
+def test_accuracy_on_the_running_example(scheme: gradref.Scheme) -> None:
     # The error is the leading term of the scheme's expansion to within 1 % (the next
     # term is smaller than that at these steps), plus the rounding of f's values and of
     # the points x + s u.
@@ -127,7 +134,7 @@ def test_complex_step_is_exact_to_rounding_on_the_running_example() -> None:
 
 
 @pytest.mark.parametrize("scheme", list(CALLS))
-def test_a_coordinate_that_hardly_moves_does_not_set_the_step(scheme: Any) -> None:
+def test_a_coordinate_that_hardly_moves_does_not_set_the_step(scheme: gradref.Scheme) -> None:
     # u normalised from computed values: x_1 = 1e10 moves by 1e-20 s. Before, its size
     # set the step (6e4 for central) and sin was differenced over many periods: 1e-5.
     x, u = np.array([0.0, 1e10]), np.array([1.0, 1e-20])
@@ -142,7 +149,7 @@ def test_a_coordinate_that_hardly_moves_does_not_set_the_step(scheme: Any) -> No
 
 
 @pytest.mark.parametrize("scheme", list(CALLS))
-def test_along_an_axis_the_step_is_the_partial_derivatives(scheme: Any) -> None:
+def test_along_an_axis_the_step_is_the_partial_derivatives(scheme: gradref.Scheme) -> None:
     # u = e_i moves x_i only: the step is default_step's for x_i, whatever the others.
     x = np.array([1e6, 3.0, -0.5])
     for i in range(3):

@@ -31,7 +31,7 @@ P0 = np.array([1.0, 2.0])
 # 4 + 2e^2 and 1 + e^2, correctly rounded (checked with mpmath to 40 digits).
 EXACT = np.array([18.7781121978613, 8.38905609893065])
 
-REAL_SCHEMES = ["forward", "backward", "central", "richardson"]
+REAL_SCHEMES: list[gradref.Scheme] = ["forward", "backward", "central", "richardson"]
 # Normwise error each scheme must reach with its default step on the worked example.
 WORKED_EXAMPLE_TOLERANCE = {
     "forward": 1e-7,
@@ -83,7 +83,8 @@ def test_vectorized_matches_one_call_per_point(scheme: gradref.Scheme) -> None:
 
     def batch(xs: np.ndarray) -> np.ndarray:
         calls.append(xs.shape)
-        return rosen(xs.T)
+        values: np.ndarray = rosen(xs.T)  # scipy ships no types
+        return values
 
     loop = gradref.gradient(rosen, x, scheme=scheme)
     once = gradref.gradient(batch, x, scheme=scheme, vectorized=True)
@@ -129,7 +130,8 @@ def test_partial_derivative_is_the_limit_definition() -> None:
 
 def test_default_step_is_a_power_of_two_scaled_to_x() -> None:
     x = np.array([0.0, 0.5, 1.0, -3.0, 1e6])
-    for scheme in [*REAL_SCHEMES, "complex"]:
+    schemes: list[gradref.Scheme] = [*REAL_SCHEMES, "complex"]
+    for scheme in schemes:
         h = gradref.default_step(x, scheme)
         mantissa, _ = np.frexp(h)
         assert_array_equal(mantissa, 0.5)
@@ -158,17 +160,24 @@ def test_default_step_is_a_power_of_two_scaled_to_x() -> None:
 # else at least 20-fold at both h and h/2 (which puts that interval inside
 # 2**p (1 ± 0.11)), and rejects the case only when no step does: f^(k)(x) = 0 or so
 # nearly 0 that rounding swamps it at every step where the remainder does not.
-ORDERS = [("forward", 1, 2), ("backward", 1, 2), ("central", 2, 3), ("complex", 2, 3)]
+ORDERS: list[tuple[gradref.Scheme, int, int]] = [
+    ("forward", 1, 2),
+    ("backward", 1, 2),
+    ("central", 2, 3),
+    ("complex", 2, 3),
+]
 DOMINANCE = 20
 
 
-def _relative_noise(fun: Smooth, x: np.ndarray, i: int, scheme: str, h: float) -> float:
+def _relative_noise(fun: Smooth, x: np.ndarray, i: int, scheme: gradref.Scheme, h: float) -> float:
     leading, remainder, noise = error_model(fun, x, i, scheme, h)
     rest = float(remainder + noise)
     return rest / leading if rest < leading * 1e300 else float("inf")  # no overflow
 
 
-def step_in_truncation_regime(fun: Smooth, x: np.ndarray, i: int, scheme: str) -> float | None:
+def step_in_truncation_regime(
+    fun: Smooth, x: np.ndarray, i: int, scheme: gradref.Scheme
+) -> float | None:
     """The largest h = 2^-k where the leading term dominates DOMINANCE-fold at h and h/2."""
     for k in range(4, 40):
         h = 2.0**-k
@@ -249,8 +258,8 @@ def test_error_order(
     errors = [
         abs(gradref.partial_derivative(fun, x, i, h=s, scheme=scheme) - exact) for s in (h, h / 2)
     ]
-    eps = [_relative_noise(fun, x, i, scheme, s) for s in (h, h / 2)]
-    low, high = ratio_bounds(*eps, order)
+    eps_h, eps_half = (_relative_noise(fun, x, i, scheme, s) for s in (h, h / 2))
+    low, high = ratio_bounds(eps_h, eps_half, order)
     assert low <= errors[0] / errors[1] <= high
 
 
@@ -260,7 +269,7 @@ def test_error_order(
     + [(case, scheme) for case in TINY_WAVES for scheme in ("central", "complex")],
 )
 def test_the_examples_are_run_not_rejected(
-    case: tuple[Smooth, np.ndarray, int], scheme: str
+    case: tuple[Smooth, np.ndarray, int], scheme: gradref.Scheme
 ) -> None:
     # assume() silently skips an @example it rejects; these have a step in the regime
     # (where they were found; the first tiny wave has f'' = 0 at x, so no O(h) term).
@@ -276,11 +285,14 @@ def test_the_old_fixed_step_was_outside_the_regime() -> None:
         abs(gradref.partial_derivative(fun, x, i, h=s, scheme="forward") - fun.grad(x)[i])
         for s in steps
     ]
-    low, high = ratio_bounds(*[_relative_noise(fun, x, i, "forward", s) for s in steps], 1)
+    eps_h, eps_half = (_relative_noise(fun, x, i, "forward", s) for s in steps)
+    low, high = ratio_bounds(eps_h, eps_half, 1)
     assert errors[0] / errors[1] == pytest.approx(2.35, abs=0.01)
     assert low <= errors[0] / errors[1] <= high
     assert high > 2 * 1.15
-    assert step_in_truncation_regime(fun, x, i, "forward") < 1e-2
+    regime = step_in_truncation_regime(fun, x, i, "forward")
+    assert regime is not None
+    assert regime < 1e-2
 
 
 def test_richardson_is_sixth_order() -> None:

@@ -26,7 +26,7 @@ EPS = float(np.finfo(float).eps)
 E2 = np.exp(2)
 # ∇²f at (1, 2) for f(x, y) = x²y + e^{xy}: [[2y + y²e^{xy}, 2x + (1 + xy)e^{xy}], [·, x²e^{xy}]].
 EXACT = np.array([[4 + 4 * E2, 2 + 3 * E2], [2 + 3 * E2, E2]])
-SCHEMES = ["central", "complex", "richardson"]
+SCHEMES: list[gradref.HessianScheme] = ["central", "complex", "richardson"]
 
 
 def rosenbrock(x: NDArray[Any]) -> Any:
@@ -155,7 +155,7 @@ class Counted:
         return self.fun(x)
 
 
-def evaluations(scheme: str, n: int) -> int:
+def evaluations(scheme: gradref.HessianScheme, n: int) -> int:
     """The counts the docstring states."""
     return {
         "central": 2 * n * n + 2 * n + 1,
@@ -166,14 +166,14 @@ def evaluations(scheme: str, n: int) -> int:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("n", [1, 2, 7])
-def test_evaluation_count(scheme: str, n: int) -> None:
+def test_evaluation_count(scheme: gradref.HessianScheme, n: int) -> None:
     counted = Counted(rosenbrock if n > 1 else lambda p: np.exp(p[..., 0]))
     gradref.hessian(counted, random_point(n), scheme=scheme)
     assert counted.calls == counted.points == evaluations(scheme, n)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_vectorized_calls_come_in_bounded_blocks(scheme: str) -> None:
+def test_vectorized_calls_come_in_bounded_blocks(scheme: gradref.HessianScheme) -> None:
     # Blocks of at most max(n, 2^18 / n) rows: one call at n = 20, several at n = 400.
     for n, calls in [(20, 1), (400, -(-evaluations(scheme, 400) // 655))]:
         counted = Counted(lambda p: (p * p).sum(axis=-1))
@@ -183,7 +183,7 @@ def test_vectorized_calls_come_in_bounded_blocks(scheme: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_a_function_that_is_not_vectorized_is_caught(scheme: str) -> None:
+def test_a_function_that_is_not_vectorized_is_caught(scheme: gradref.HessianScheme) -> None:
     # p[0] * p[1] of a stack is a product of two rows: the wrong shape, never n rows.
     with pytest.raises(
         ValueError, match=r"with vectorized=True, `f` must return one value per row"
@@ -230,7 +230,9 @@ def test_a_scheme_must_be_a_string(scheme: Any) -> None:
         ("richardson", 1e-16, "1.78e-15"),
     ],
 )
-def test_a_step_too_small_is_refused(scheme: str, h: float, smallest: str) -> None:
+def test_a_step_too_small_is_refused(
+    scheme: gradref.HessianScheme, h: float, smallest: str
+) -> None:
     # Before: h = 1e-10 returned second differences of rounding errors, entries ~1e5.
     match = (
         rf"`h` = {h:.3g} is too small for scheme='{scheme}' at x\[0\] = 1 \(spacing 2\.22e-16\)"
@@ -249,7 +251,7 @@ def test_a_step_that_overflows_x_is_refused() -> None:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_huge_coordinates_are_no_silent_zeros(scheme: str) -> None:
+def test_huge_coordinates_are_no_silent_zeros(scheme: gradref.HessianScheme) -> None:
     # Steps scale with |x|; h_i h_j overflowed above |x| ~ 1e154 and the result was 0.
     def product(p: NDArray[Any]) -> Any:
         return (1e-150 * p[0]) * (1e-150 * p[1])
@@ -259,7 +261,7 @@ def test_huge_coordinates_are_no_silent_zeros(scheme: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["complex", "richardson"])
-def test_one_real_row_in_a_complex_stack_is_refused(scheme: str) -> None:
+def test_one_real_row_in_a_complex_stack_is_refused(scheme: gradref.HessianScheme) -> None:
     # abs() on a branch: the points with x_0 >= 0 return a real number. The imaginary part
     # those rows dropped was silently taken as 0.
     def branchy(p: NDArray[Any]) -> Any:
@@ -307,7 +309,11 @@ def test_hessian_of_a_quadratic(data: st.DataObject, n: int) -> None:
     assert np.all(np.abs(H - exact) <= central)
 
     g = (np.abs(A) + np.abs(A.T)) @ y
-    for scheme, weight, low in [("complex", 0.5, 2.0**-18), ("richardson", 3.4, 2.0**-6.5)]:
+    schemes: list[tuple[gradref.HessianScheme, float, float]] = [
+        ("complex", 0.5, 2.0**-18),
+        ("richardson", 3.4, 2.0**-6.5),
+    ]
+    for scheme, weight, low in schemes:
         one_sided = 2 * weight * (n + 2) * EPS * np.outer(1 / (low * scale), g)
         bound = np.maximum(one_sided, one_sided.T) + 8 * EPS * np.abs(exact)
         H = gradref.hessian(quadratic, x, scheme=scheme)

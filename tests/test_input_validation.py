@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
+from numpy.typing import NDArray
 
 import gradref
 from gradref.examples import DATA_T, DATA_X, f, grad_f
@@ -55,7 +57,9 @@ def test_bad_index(i: Any, error: type[Exception], match: str) -> None:
 
 
 def test_numpy_integer_index_is_accepted() -> None:
-    assert gradref.partial_derivative(f, P0, np.int64(1)) == gradref.partial_derivative(f, P0, 1)
+    # partial_derivative is annotated `i: int`; a NumPy integer is accepted all the same.
+    by_numpy_index = gradref.partial_derivative(f, P0, np.int64(1))  # type: ignore[arg-type]
+    assert by_numpy_index == gradref.partial_derivative(f, P0, 1)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +90,7 @@ def test_unknown_scheme_lists_the_valid_ones() -> None:
 
 def test_complex_step_on_a_function_that_rejects_complex_input() -> None:
     def uses_math(p: Any) -> float:
-        return math.exp(p[0]) * p[1]
+        return float(math.exp(p[0]) * p[1])
 
     with pytest.raises(TypeError, match=r"`f` does not accept complex input.*scheme='central'"):
         gradref.gradient(uses_math, P0, scheme="complex")
@@ -519,7 +523,9 @@ def test_a_scheme_that_is_not_a_string_is_refused(call: Any, scheme: Any, got: s
 
 
 def test_a_numpy_string_is_a_string() -> None:
-    assert_array_equal(gradref.gradient(f, P0, scheme=np.str_("central")), gradref.gradient(f, P0))
+    # np.str_ is a str, but not the Literal the signature names: accepted at run time.
+    from_numpy = gradref.gradient(f, P0, scheme=np.str_("central"))  # type: ignore[arg-type]
+    assert_array_equal(from_numpy, gradref.gradient(f, P0))
 
 
 # --- Issue 15: crashes from inside become errors that name the argument --------------
@@ -647,7 +653,7 @@ STEPS = st.none() | st.floats(min_value=5e-324, max_value=BIG, allow_subnormal=T
     scheme=st.sampled_from(["forward", "backward", "central", "richardson", "complex"]),
 )
 def test_extreme_points_and_steps_give_a_number_or_a_value_error(
-    x: list[float], h: float | None, scheme: Any
+    x: list[float], h: float | None, scheme: gradref.Scheme
 ) -> None:
     # pytest turns warnings into errors (as `python -W error` does for a user): an
     # overflow inside gradref would surface as a RuntimeWarning, before any ValueError.
@@ -655,7 +661,7 @@ def test_extreme_points_and_steps_give_a_number_or_a_value_error(
     def first(p: Any) -> Any:
         return p[0]
 
-    calls = [
+    calls: list[Callable[[], NDArray[np.float64] | float | gradref.GradientCheck]] = [
         lambda: gradref.gradient(first, x, h=h, scheme=scheme),
         lambda: gradref.jacobian(lambda p: p[:1], x, h=h, scheme=scheme),
         lambda: gradref.directional_derivative(first, x, np.eye(len(x))[0], h=h, scheme=scheme),

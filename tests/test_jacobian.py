@@ -61,7 +61,9 @@ class SmoothMap:
         n = len(x)
         waves = 1 + n * (np.abs(self.W) @ np.abs(x) + np.abs(self.p))
         growth = np.abs(self.c) * np.exp(self.V @ x) * (1 + n * np.abs(self.V) @ np.abs(x))
-        return np.abs(self.A) @ (waves[:, None] * np.abs(self.W)) + growth[:, None] * np.abs(self.V)
+        bound: NDArray[np.float64] = np.abs(self.A) @ (waves[:, None] * np.abs(self.W))
+        bound = bound + growth[:, None] * np.abs(self.V)
+        return bound
 
 
 def seeded_map(m: int, n: int, seed: int) -> SmoothMap:
@@ -99,7 +101,9 @@ def test_the_closed_form_agrees_with_scipy() -> None:
     ("scheme", "tolerance"),
     [("central", 1e-9), ("complex", 1e-14), ("richardson", 3e-13), ("forward", 3e-7)],
 )
-def test_gradient_of_rosenbrock_against_rosen_hess(n: int, scheme: Any, tolerance: float) -> None:
+def test_gradient_of_rosenbrock_against_rosen_hess(
+    n: int, scheme: gradref.Scheme, tolerance: float
+) -> None:
     for seed in range(3):
         x = random_point(n, seed=seed)
         J = gradref.jacobian(rosen_der, x, scheme=scheme)
@@ -107,7 +111,7 @@ def test_gradient_of_rosenbrock_against_rosen_hess(n: int, scheme: Any, toleranc
 
 
 @pytest.mark.parametrize(("scheme", "tolerance"), [("central", 1e-9), ("complex", 1e-14)])
-def test_softmax(scheme: Any, tolerance: float) -> None:
+def test_softmax(scheme: gradref.Scheme, tolerance: float) -> None:
     x = random_point(5, seed=5)
     s = softmax(x)
     exact = np.diag(s) - np.outer(s, s)
@@ -116,7 +120,7 @@ def test_softmax(scheme: Any, tolerance: float) -> None:
 
 @pytest.mark.parametrize(("m", "n"), [(4, 3), (20, 7), (1, 5)])
 @pytest.mark.parametrize(("scheme", "tolerance"), [("central", 1e-9), ("complex", 1e-14)])
-def test_smooth_map(m: int, n: int, scheme: Any, tolerance: float) -> None:
+def test_smooth_map(m: int, n: int, scheme: gradref.Scheme, tolerance: float) -> None:
     F = seeded_map(m, n, seed=m * n)
     x = random_point(n, seed=n)
     J = gradref.jacobian(F, x, scheme=scheme)
@@ -131,7 +135,7 @@ def test_complex_step_is_exact_on_a_linear_map() -> None:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_the_gradient_is_the_one_row_jacobian(scheme: Any) -> None:
+def test_the_gradient_is_the_one_row_jacobian(scheme: gradref.Scheme) -> None:
     x = random_point(6, seed=6)
     J = gradref.jacobian(lambda p: np.array([f(p[:2]) + p[2:] @ p[2:]]), x, scheme=scheme)
     g = gradref.gradient(lambda p: f(p[:2]) + p[2:] @ p[2:], x, scheme=scheme)
@@ -139,7 +143,7 @@ def test_the_gradient_is_the_one_row_jacobian(scheme: Any) -> None:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_vectorized_matches_one_call_per_point(scheme: Any) -> None:
+def test_vectorized_matches_one_call_per_point(scheme: gradref.Scheme) -> None:
     F = seeded_map(5, 4, seed=1)
     x = random_point(4, seed=1)
     calls: list[tuple[int, ...]] = []
@@ -169,7 +173,7 @@ def test_vectorized_matches_one_call_per_point(scheme: Any) -> None:
     ("scheme", "evaluations"),
     [("forward", 8), ("backward", 8), ("central", 14), ("richardson", 42), ("complex", 7)],
 )
-def test_evaluation_count(scheme: Any, evaluations: int) -> None:
+def test_evaluation_count(scheme: gradref.Scheme, evaluations: int) -> None:
     # richardson: 6 per coordinate, 16 where it shrinks its default step (exact counts
     # in tests/test_finite_differences.py); here 10 more per coordinate at most.
     F = seeded_map(3, 7, seed=2)

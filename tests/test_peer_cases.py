@@ -200,6 +200,16 @@ def power(n: int) -> Callable[[NDArray[Any]], Any]:
     return lambda p: 2 * p[0] ** n
 
 
+def power_derivative(n: int) -> Callable[[NDArray[Any]], Any]:
+    """The derivative of power(n)."""
+    return lambda p: 2 * n * p ** (n - 1)
+
+
+def of_first_coordinate(g: Callable[[Any], Any]) -> Callable[[NDArray[Any]], Any]:
+    """p -> g(p[0]): a function of one variable as one of a point."""
+    return lambda p: g(p[0])
+
+
 def wikipedia(name: str) -> tuple[Callable[[NDArray[Any]], Any], Callable[[Any], Any], int]:
     """The Jacobian examples of TestJacobian (from Wikipedia): F, J_F, number of inputs."""
     if name == "f1":
@@ -263,7 +273,7 @@ DIFF_CASES = [
     Case("special_cases x**99 - 1 at 7", SCIPY_DIFF, "gradient", lambda p: p[0] ** 99 - 1,
          (7.0,), lambda p: 99 * p**98, 1e-10),
     *(Case(f"special_cases 2x^{n} at 1.5", SCIPY_DIFF, "gradient", power(n), (1.5,),
-           lambda p, n=n: 2 * n * p ** (n - 1), 1e-15) for n in range(6)),
+           power_derivative(n), 1e-15) for n in range(6)),
     Case("saddle_gh18811 (x - 1)^3 at 1", SCIPY_DIFF, "gradient", lambda p: (p[0] - 1) ** 3,
          (1.0,), lambda p: 0 * p, 0.0, 1e-16),
     *(jacobian_case(name, k, point)
@@ -348,7 +358,7 @@ NDT_CASES = [
 
 def example_functions() -> list[Case]:
     """test_first_order_derivative: 19 functions at x = 0.5, to 7 decimals (|error| < 1.5e-7)."""
-    derivatives = {
+    derivatives: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
         "cos": (np.cos, lambda x: -np.sin(x)), "sin": (np.sin, np.cos),
         "tan": (np.tan, lambda x: 1 / np.cos(x) ** 2), "cosh": (np.cosh, np.sinh),
         "sinh": (np.sinh, np.cosh), "tanh": (np.tanh, lambda x: 1 / np.cosh(x) ** 2),
@@ -364,8 +374,8 @@ def example_functions() -> list[Case]:
     }  # fmt: skip
     seven = (0.0, 1.5e-7)
     return [
-        Case(f"example {name}", NDT_EXAMPLES, "gradient", lambda p, g=g: g(p[0]), (0.5,),
-             lambda p, dg=dg: dg(p), *seven,
+        Case(f"example {name}", NDT_EXAMPLES, "gradient", of_first_coordinate(g), (0.5,),
+             dg, *seven,
              also={"forward": seven, "backward": seven, "complex": seven})
         for name, (g, dg) in derivatives.items()
     ]  # fmt: skip

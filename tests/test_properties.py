@@ -39,7 +39,8 @@ def test_gradient_matches_the_exact_gradient(data: st.DataObject, n: int) -> Non
     x = data.draw(points(n))
     exact = fun.grad(x)
     scale = max(1.0, np.abs(exact).max())
-    for scheme, headline in (("central", 1e-8), ("complex", 1e-13)):
+    headlines: tuple[tuple[gradref.Scheme, float], ...] = (("central", 1e-8), ("complex", 1e-13))
+    for scheme, headline in headlines:
         steps = gradref.default_step(x, scheme)
         errors = np.abs(gradref.gradient(fun, x, scheme=scheme) - exact)
         bounds = np.array([sum(error_model(fun, x, i, scheme, steps[i])) for i in range(n)])
@@ -129,7 +130,7 @@ def test_orthogonal_to_level_sets(data: st.DataObject) -> None:
     fun: Smooth = data.draw(smooth_functions(2))
     x = data.draw(points(2))
     grad = gradref.gradient(fun, x, scheme="complex")
-    norm = np.linalg.norm(grad)
+    norm = float(np.linalg.norm(grad))
     # A zero gradient has no direction; below 2^-500 its square underflows and the
     # turned vector is no longer a unit vector to rounding.
     assume(norm >= 2.0**-500)

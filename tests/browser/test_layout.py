@@ -100,7 +100,7 @@ class Layout:
 
     @property
     def cls(self) -> float:
-        return sum(shift["value"] for shift in self.shifts)
+        return float(sum(shift["value"] for shift in self.shifts))
 
 
 def settle(page: Any) -> None:

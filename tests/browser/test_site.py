@@ -142,8 +142,9 @@ def visit(
     key = (page_path, mode)
     if key not in visits:
         visits[key] = inspect_page(contexts(mode), base_url, page_path, screenshot_dir)
-        if visits[key].screenshot:
-            session_report.screenshots.append(visits[key].screenshot)
+        screenshot = visits[key].screenshot
+        if screenshot:
+            session_report.screenshots.append(screenshot)
     result = visits[key]
     if result.error:
         pytest.fail(f"{result.url} [{mode}]: loading it failed: {result.error}", pytrace=False)
@@ -389,8 +390,8 @@ def test_every_code_block_runs_as_copied(
                 f"{block['heading']!r}; data-test-block={index})"
             )
             if len(chain) > 1:
-                before = [runnable.index(link) + 1 for link in chain[:-1]]
-                label += f", run after code block(s) {before}"
+                numbers = [runnable.index(link) + 1 for link in chain[:-1]]
+                label += f", run after code block(s) {numbers}"
             code = "\n".join(copied[link["index"]] for link in chain) + "\n"
             runs.append(Run(label, code, chain, tmp_path / f"block-{index}"))
     finally:
