@@ -118,7 +118,7 @@ test-zensical: site-zensical chromium
 
 bench: $(ALL_STAMP)
 	$(PIP) -e '.[bench]'
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python -m benchmarks.accuracy
 
 clean:
 	rm -rf $(VENV) site site-pages site-zensical build .cache node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis

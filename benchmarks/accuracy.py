@@ -3,7 +3,7 @@ r"""Accuracy and cost of gradref's gradients next to the numerical-differentiati
 Run it from the repository's top folder with ``make bench``, which installs the
 ``bench`` extra first, or, once that is installed:
 
-    .venv/bin/python benchmarks/accuracy.py
+    .venv/bin/python -m benchmarks.accuracy
 
 For the worked example $f(x, y) = x^2 y + e^{xy}$ at $(1, 2)$, Rosenbrock's function
 $R(\mathbf{x}) = \sum_{i=1}^{n-1} [100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2]$ and
@@ -50,12 +50,24 @@ import numpy as np
 import scipy
 from numpy.typing import NDArray
 from scipy.differentiate import jacobian
-from scipy.optimize import approx_fprime, rosen, rosen_der, rosen_hess
+from scipy.optimize import approx_fprime, rosen_der, rosen_hess
 
 import gradref
 from gradref import _mse
 from gradref.examples import DATA_T, DATA_X
 from gradref.examples import f as worked_example
+from tests.functions import (
+    exact_log_sum_exp_gradient,
+    exact_log_sum_exp_hessian,
+    exact_smooth_gradient,
+    exact_worked_gradient,
+    exact_worked_hessian,
+    log_sum_exp,
+    log_sum_exp_gradient,
+    rosenbrock,
+    rosenbrock_gradient,
+    smooth_function,
+)
 
 try:
     with warnings.catch_warnings():  # sympy, which findiff imports, warns about mpmath
@@ -65,7 +77,6 @@ except ImportError:  # optional: install findiff to add it to the comparison
     findiff = None
 
 RESULTS = Path(__file__).parents[1] / "tooling" / "gradref_site" / "results.json"
-DIGITS = 40  # mpmath's working precision for the exact gradients
 SIZES = (10, 100, 1000)
 SCHEMES: tuple[gradref.Scheme, ...] = ("forward", "backward", "central", "richardson", "complex")
 EPS = float(np.finfo(np.float64).eps)
@@ -74,51 +85,6 @@ Objective = Callable[[NDArray[Any]], Any]
 
 
 # --- The problems ----------------------------------------------------------------------
-
-
-def rosenbrock(x: NDArray[Any]) -> Any:
-    """scipy's `rosen` over the last axis: one point (n,) or a stack of points (m, n)."""
-    return rosen(np.moveaxis(x, -1, 0))
-
-
-def smooth_function(x: NDArray[Any]) -> Any:
-    """F(x) = Σ exp(sin(x_i) x_{i+1}) + log(1 + ‖x‖²), over the last axis."""
-    chain = np.exp(np.sin(x[..., :-1]) * x[..., 1:]).sum(axis=-1)
-    return chain + np.log1p((x * x).sum(axis=-1))
-
-
-def exact_smooth_gradient(x: Vector) -> Vector:
-    """∇F written by hand and evaluated in mpmath, rounded once to float64."""
-    with mpmath.workdps(DIGITS):
-        p = [mpmath.mpf(float(v)) for v in x]
-        scale = 2 / (1 + mpmath.fsum(v * v for v in p))
-        g = [scale * v for v in p]
-        for i in range(len(p) - 1):
-            link = mpmath.exp(mpmath.sin(p[i]) * p[i + 1])
-            g[i] += link * mpmath.cos(p[i]) * p[i + 1]
-            g[i + 1] += link * mpmath.sin(p[i])
-        return np.array([float(v) for v in g])
-
-
-def exact_worked_gradient(x: Vector) -> Vector:
-    """(2xy + y e^{xy}, x² + x e^{xy}) in mpmath, rounded once to float64."""
-    with mpmath.workdps(DIGITS):
-        a, b = (mpmath.mpf(float(v)) for v in x)
-        e = mpmath.exp(a * b)
-        return np.array([float(2 * a * b + b * e), float(a * a + a * e)])
-
-
-def log_sum_exp(x: NDArray[Any]) -> Any:
-    """log Σ exp(x_i), over the last axis (computed as written: no overflow for |x| ≤ 2)."""
-    return np.log(np.exp(x).sum(axis=-1))
-
-
-def exact_log_sum_exp_gradient(x: Vector) -> Vector:
-    """The softmax exp(x_i) / Σ exp(x_j), in mpmath."""
-    with mpmath.workdps(DIGITS):
-        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
-        total = mpmath.fsum(e)
-        return np.array([float(v / total) for v in e])
 
 
 @dataclass(frozen=True)
@@ -433,32 +399,9 @@ def descent_benchmark() -> dict[str, Any]:
 #
 # Issue 17's four cases: Rosenbrock and log-sum-exp at n = 10 and 50, at the points
 # default_rng(n).uniform(-2, 2, n). The Hessians are of the functions; the Jacobians of
-# their gradients (rosen_der, and the softmax), whose Jacobians are the same matrices.
+# their gradients (rosen_der, and the log_sum_exp_gradient), whose Jacobians are the same matrices.
 SECOND_ORDER_SIZES = (10, 50)
 HESSIAN_SCHEMES: tuple[gradref.HessianScheme, ...] = ("central", "complex", "richardson")
-
-
-def exact_log_sum_exp_hessian(x: Vector) -> NDArray[np.float64]:
-    """diag(p) − ppᵀ with p the softmax of x, in mpmath, rounded once to float64."""
-    with mpmath.workdps(DIGITS):
-        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
-        total = mpmath.fsum(e)
-        p = [v / total for v in e]
-        n = len(p)
-        return np.array(
-            [[float((p[i] if i == j else 0) - p[i] * p[j]) for j in range(n)] for i in range(n)]
-        )
-
-
-def softmax(x: NDArray[Any]) -> Any:
-    """The gradient of log-sum-exp, over the last axis."""
-    e = np.exp(x)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def rosenbrock_gradient(x: NDArray[Any]) -> Any:
-    """scipy's `rosen_der` over the last axis."""
-    return np.moveaxis(rosen_der(np.moveaxis(x, -1, 0)), 0, -1)
 
 
 @dataclass(frozen=True)
@@ -496,7 +439,7 @@ def second_order_problems() -> list[SecondOrderProblem]:
             SecondOrderProblem(
                 "log-sum-exp",
                 log_sum_exp,
-                softmax,
+                log_sum_exp_gradient,
                 jax_log_sum_exp,
                 x,
                 exact_log_sum_exp_hessian(x),
@@ -774,14 +717,6 @@ def hessian_step_sweep() -> list[dict[str, Any]]:
             errors.append(normwise_error(estimate, exact))
         rows.append({"problem": name, "n": x.size, "errors": errors})
     return rows
-
-
-def exact_worked_hessian() -> NDArray[np.float64]:
-    """[[2y + y²e^{xy}, 2x + (1 + xy)e^{xy}], [·, x²e^{xy}]] at (1, 2), in mpmath."""
-    with mpmath.workdps(DIGITS):
-        e2 = mpmath.exp(2)
-        entries = [[4 + 4 * e2, 2 + 3 * e2], [2 + 3 * e2, e2]]
-        return np.array([[float(v) for v in row] for row in entries])
 
 
 def hessian_memory() -> list[dict[str, Any]]:
@@ -1229,7 +1164,7 @@ def main() -> None:
     results = {
         "machine": {**machine(), "load_average": [*load_before, *os.getloadavg()]},
         "date": datetime.date.today().isoformat(),
-        "command": ".venv/bin/python benchmarks/accuracy.py",
+        "command": ".venv/bin/python -m benchmarks.accuracy",
         "gradients": rows,
         "richardson_step_sweep": {"constants": list(STEP_CONSTANTS), "rows": sweep},
         "mse": mse,

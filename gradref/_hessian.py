@@ -152,26 +152,6 @@ def _values(
     return values
 
 
-class _RowsMustStayComplex:
-    """Call f one point at a time and record the points where it returned a real number."""
-
-    def __init__(self, f: Objective) -> None:
-        self.f = f
-        self.real_at: list[NDArray[Any]] = []
-
-    def __call__(self, points: NDArray[Any]) -> Any:
-        results = [self.f(p) for p in points]
-        for value, point in zip(results, points, strict=True):
-            if np.shape(value) != ():
-                raise ValueError(
-                    f"`f` must return a scalar, got an array of shape {np.shape(value)} "
-                    f"at x = {point}."
-                )
-            if np.asarray(value).dtype.kind in "biuf":
-                self.real_at.append(point)
-        return np.asarray(results)
-
-
 def _central(
     fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -338,15 +318,4 @@ def hessian(
     _check_step(point, steps, name)
     if name == "central":
         return _central(UserFunction(f, vectorized=batched), point, steps)
-    if batched:
-        return _of_gradient(UserFunction(f, vectorized=True), point, steps, name)
-    rows = _RowsMustStayComplex(f)
-    hess = _of_gradient(UserFunction(rows, vectorized=True), point, steps, name)
-    if rows.real_at:
-        raise TypeError(
-            f"`f` returned a real number for complex input at x = {rows.real_at[0]}, so it "
-            "dropped the imaginary part that this scheme needs (abs(), np.abs and .real do "
-            "this). Write f with numpy functions that accept complex numbers, or use "
-            "scheme='central'."
-        )
-    return hess
+    return _of_gradient(UserFunction(f, vectorized=batched), point, steps, name)

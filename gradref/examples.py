@@ -61,7 +61,8 @@ def grad_f(p: NDArray[Any]) -> NDArray[Any]:
     return np.stack([2 * x * y + y * e, x**2 + x * e], axis=-1)
 
 
-#: Inputs $x_i$ of the linear-regression example.
 DATA_X: NDArray[np.float64] = np.array([1.0, 2.0, 3.0, 4.0])
-#: Targets $t_i$ of the linear-regression example.
+"""Inputs $x_i$ of the linear-regression example."""
+
 DATA_T: NDArray[np.float64] = np.array([2.3, 4.1, 5.9, 8.2])
+"""Targets $t_i$ of the linear-regression example."""

@@ -1,4 +1,10 @@
-"""Smooth test functions with exact derivatives, and points to evaluate them at.
+"""Test functions with exact derivatives, and points to evaluate them at: the one place
+the tests and the benchmark (benchmarks/accuracy.py) take them from.
+
+The named problems are the benchmark's and the Accuracy page's: Rosenbrock (scipy's
+`rosen`), the smooth chain F, log-sum-exp, each over the last axis so that they take one
+point or a stack of points, with exact gradients and Hessians (mpmath at 40 digits,
+rounded once, or scipy's own).
 
 `Smooth` is a random member of the family
 
@@ -16,10 +22,12 @@ from dataclasses import dataclass
 from math import exp
 from typing import Any
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.typing import NDArray
+from scipy.optimize import rosen, rosen_der
 
 from gradref import Scheme
 
@@ -32,6 +40,96 @@ def random_point(n: int, seed: int = 0) -> NDArray[np.float64]:
 def normwise_error(g: NDArray[np.float64], exact: NDArray[np.float64]) -> float:
     """‖g − g*‖∞ / ‖g*‖∞."""
     return float(np.abs(g - exact).max() / np.abs(exact).max())
+
+
+# --- The named problems ------------------------------------------------------------------
+
+DIGITS = 40  # mpmath's working precision for the exact values
+
+
+def rosenbrock(x: NDArray[Any]) -> Any:
+    """scipy's `rosen` over the last axis: one point (n,) or a stack of points (m, n)."""
+    return rosen(np.moveaxis(x, -1, 0))
+
+
+def rosenbrock_gradient(x: NDArray[Any]) -> Any:
+    """scipy's `rosen_der` over the last axis."""
+    return np.moveaxis(rosen_der(np.moveaxis(x, -1, 0)), 0, -1)
+
+
+def smooth_function(x: NDArray[Any]) -> Any:
+    """F(x) = Σ exp(sin(x_i) x_{i+1}) + log(1 + ‖x‖²), over the last axis."""
+    chain = np.exp(np.sin(x[..., :-1]) * x[..., 1:]).sum(axis=-1)
+    return chain + np.log1p((x * x).sum(axis=-1))
+
+
+def smooth_gradient(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """∇F by hand in float64: each link exp(sin(x_i) x_{i+1}) feeds components i, i + 1."""
+    link = np.exp(np.sin(x[:-1]) * x[1:])
+    g = 2 * x / (1 + x @ x)
+    g[:-1] += link * np.cos(x[:-1]) * x[1:]
+    g[1:] += link * np.sin(x[:-1])
+    return g
+
+
+def exact_smooth_gradient(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """∇F written by hand and evaluated in mpmath, rounded once to float64."""
+    with mpmath.workdps(DIGITS):
+        p = [mpmath.mpf(float(v)) for v in x]
+        scale = 2 / (1 + mpmath.fsum(v * v for v in p))
+        g = [scale * v for v in p]
+        for i in range(len(p) - 1):
+            link = mpmath.exp(mpmath.sin(p[i]) * p[i + 1])
+            g[i] += link * mpmath.cos(p[i]) * p[i + 1]
+            g[i + 1] += link * mpmath.sin(p[i])
+        return np.array([float(v) for v in g])
+
+
+def log_sum_exp(x: NDArray[Any]) -> Any:
+    """log Σ exp(x_i), over the last axis (computed as written: no overflow for |x| ≤ 2)."""
+    return np.log(np.exp(x).sum(axis=-1))
+
+
+def log_sum_exp_gradient(x: NDArray[Any]) -> Any:
+    """The softmax exp(x_i) / Σ exp(x_j), over the last axis, in float64."""
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def exact_log_sum_exp_gradient(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The softmax exp(x_i) / Σ exp(x_j), in mpmath, rounded once."""
+    with mpmath.workdps(DIGITS):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
+        total = mpmath.fsum(e)
+        return np.array([float(v / total) for v in e])
+
+
+def exact_log_sum_exp_hessian(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """diag(p) − ppᵀ with p the softmax of x, in mpmath, rounded once."""
+    with mpmath.workdps(DIGITS):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in x]
+        total = mpmath.fsum(e)
+        p = [v / total for v in e]
+        n = len(p)
+        return np.array(
+            [[float((p[i] if i == j else 0) - p[i] * p[j]) for j in range(n)] for i in range(n)]
+        )
+
+
+def exact_worked_gradient(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The running example's (2xy + y e^{xy}, x² + x e^{xy}) in mpmath, rounded once."""
+    with mpmath.workdps(DIGITS):
+        a, b = (mpmath.mpf(float(v)) for v in x)
+        e = mpmath.exp(a * b)
+        return np.array([float(2 * a * b + b * e), float(a * a + a * e)])
+
+
+def exact_worked_hessian() -> NDArray[np.float64]:
+    """The running example's [[2y + y²e^{xy}, 2x + (1 + xy)e^{xy}], [·, x²e^{xy}]] at (1, 2)."""
+    with mpmath.workdps(DIGITS):
+        e2 = mpmath.exp(2)
+        entries = [[4 + 4 * e2, 2 + 3 * e2], [2 + 3 * e2, e2]]
+        return np.array([[float(v) for v in row] for row in entries])
 
 
 @dataclass(frozen=True)

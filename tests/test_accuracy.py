@@ -16,36 +16,22 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from numpy.typing import NDArray
-from scipy.optimize import rosen, rosen_der
+from scipy.optimize import rosen_der
 
 import gradref
 from gradref.examples import f, grad_f
-from tests.functions import normwise_error, random_point
+from tests.functions import (
+    normwise_error,
+    random_point,
+    rosenbrock,
+    smooth_function,
+    smooth_gradient,
+)
 
 P0 = np.array([1.0, 2.0])
 # 4 + 2e^2 and 1 + e^2, correctly rounded (checked with mpmath to 40 digits).
 EXACT = np.array([18.7781121978613, 8.38905609893065])
 CALLS = pytest.mark.parametrize("vectorized", [False, True], ids=["loop", "vectorized"])
-
-
-def smooth_function(x: NDArray[Any]) -> Any:
-    """F(x) = Σ exp(sin(x_i) x_{i+1}) + log(1 + ‖x‖²), over the last axis."""
-    chain = np.exp(np.sin(x[..., :-1]) * x[..., 1:]).sum(axis=-1)
-    return chain + np.log1p((x * x).sum(axis=-1))
-
-
-def smooth_gradient(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """∇F by hand: each link exp(sin(x_i) x_{i+1}) feeds components i and i + 1."""
-    link = np.exp(np.sin(x[:-1]) * x[1:])
-    g = 2 * x / (1 + x @ x)
-    g[:-1] += link * np.cos(x[:-1]) * x[1:]
-    g[1:] += link * np.sin(x[:-1])
-    return g
-
-
-def rosenbrock(x: NDArray[Any]) -> Any:
-    """scipy's `rosen` over the last axis, so that it also takes a stack of points."""
-    return rosen(np.moveaxis(x, -1, 0))
 
 
 @pytest.mark.parametrize("n", [10, 100])
