@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -120,7 +120,16 @@ def test_a_correct_gradient_always_passes(fn: Smooth, x: NDArray[np.float64]) ->
         assert check.passed, (scheme, check)
 
 
+# Seed 17 (issue 20): f = 1.25 sin(2^-126 (x_0 + x_1 + x_2)) at 0 is computed exactly, so
+# each tolerance is the formula's 40 eps |g_i| alone, 50 ulps of g_i; the 1 % margin of
+# factor = 1.01 is half an ulp, which rounding the moved component took back.
+TINY_SCALE = Smooth(
+    a=np.array([1.25]), w=np.full((1, 3), 2.0**-126), p=np.zeros(1), c=0.0, v=np.zeros(3)
+)
+
+
 @settings(deadline=None)
+@example(fn=TINY_SCALE, x=np.zeros(3), i=0, factor=1.01, sign=-1.0)
 @given(
     fn=smooth_functions(3),
     x=points(3),
@@ -140,6 +149,10 @@ def test_a_component_wrong_beyond_its_tolerance_always_fails(
     assume(reach > 0)
     wrong = exact.copy()
     wrong[i] += sign * factor * reach
+    # The sum is rounded to a double, which can undo a margin of less than an ulp of
+    # exact[i]: step outward until the move made is the one intended.
+    while abs(wrong[i] - exact[i]) < factor * reach:
+        wrong[i] = np.nextafter(wrong[i], sign * np.inf)
     check = gradref.check_gradient(fn, lambda _: wrong, x)
     assert not check.passed
     if gradref.check_gradient(fn, fn.grad, x).passed:
