@@ -97,7 +97,9 @@ def check_gradient(
     - $\phi = 4 \varepsilon (\max_j |\hat g_j| + \sum_j |x_j \hat g_j|) + 2^{-1022}$,
       the rounding of a derivative formula itself: a component that is zero can come
       out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose relative
-      precision.
+      precision. This assumes that rounding the intermediate quantities of $f$ (and of
+      ``grad``) by a relative $\varepsilon$ moves $\partial f/\partial x_i$ by at most
+      $\phi$ (see Notes).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
     `x` and the scheme only, never on ``grad``.
@@ -147,7 +149,11 @@ def check_gradient(
     with central differences, more where $f$ is large next to its derivatives); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large
-    terms that cancel), for which `rtol` or a larger `h` is the remedy.
+    terms that cancel), for which `rtol` or a larger `h` is the remedy. Near a flat
+    direction, where $\partial f/\partial x_i$ is small next to what one ulp of an
+    intermediate quantity moves it by (a sine near its peak, a minimum), that rounding
+    can exceed $T_i$ with the complex step, whose $T_i$ is about $10\,\phi$ alone, and
+    fail a right derivation: use central differences or `rtol` there.
 
     Examples
     --------
