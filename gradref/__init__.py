@@ -1,9 +1,9 @@
 """gradref: gradients and partial derivatives, one implementation per formula."""
 
-from gradref._check import GradientCheck, check_gradient
 from gradref._descent import DescentResult, DivergenceError, gradient_descent
 from gradref._directional import directional_derivative
 from gradref._finite_differences import default_step, gradient, partial_derivative
+from gradref._gradcheck import GradientCheck, check_gradient
 from gradref._hessian import hessian
 from gradref._jacobian import jacobian
 from gradref._mse import mse_gradients, mse_loss

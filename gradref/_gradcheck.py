@@ -18,18 +18,13 @@ from gradref._finite_differences import (
     derivatives,
     evaluate,
 )
-from gradref._schemes import Scheme
+from gradref._schemes import DIFFERENCES, EPS, Scheme
 from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
 
-_EPS = float(np.finfo(np.float64).eps)
 _TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
 _SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
-# Error order p of each scheme (truncation ~ h^p) and the factor c of its rounding
-# error c * eps * |f| / h: the sum of |weights| of the values of f it combines.
-_ORDER = {"forward": 1, "backward": 1, "central": 2, "richardson": 6, "complex": 2}
-_ROUNDING = {"forward": 2.0, "backward": 2.0, "central": 1.0, "richardson": 6.6, "complex": 1.0}
-#: How many times its estimated error a numerical component may be off and still pass.
 SAFETY = 10.0
+"""How many times its estimated error a numerical component may be off and still pass."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +175,7 @@ def check_gradient(
     True 0.02 [True, True]
     """
     point = as_point(x)
-    tolerance = 0.0 if rtol is None else as_positive(rtol, "rtol")
+    relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     analytic = _analytic(grad, point)
@@ -196,16 +191,17 @@ def check_gradient(
     )[:, 0, 0]
     # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
     value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
-    order = 2.0 ** _ORDER[name] - 1
+    facts = DIFFERENCES[name]  # its order p (truncation ~ h^p) and rounding factor c_s
+    order = 2.0**facts.order - 1
     with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
         truncation = np.abs(doubled - numerical) / order
         extrapolated = np.abs(numerical + (numerical - doubled) / order)
         sensitivity = float(np.abs(point * numerical).sum())
         size = 0.0 if name == "complex" else abs(float(value)) + sensitivity
-        rounding = _ROUNDING[name] * (_EPS * size + _SMALLEST) / steps
-        formula = 4 * _EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-        noise = _ROUNDING[name] * _EPS * (sampled + sensitivity) / steps if name != "complex" else 0
-        tolerances = tolerance * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
+        rounding = facts.rounding * (EPS * size + _SMALLEST) / steps
+        formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+        noise = facts.rounding * EPS * (sampled + sensitivity) / steps
+        tolerances = relative * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
         raise ValueError(
