@@ -116,9 +116,10 @@ def gradient_descent(
     with a component along eigenvector 1. The error's norm is multiplied by at most
     $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
     $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
-    (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent stops
-    near a stationary point: a local minimum, which need not be the global one, or a
-    saddle point.
+    (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent that
+    converges stops near a stationary point: a local minimum, which need not be the
+    global one, or a saddle point; it may also run out of `max_steps` or diverge, and
+    a start at any stationary point, a local maximum too, stops there before a step.
 
     Examples
     --------

@@ -60,7 +60,10 @@ def directional_derivative(
         `gradient` (an error about a value of `f` names the point
         $\mathbf{x} + s\mathbf{u}$ where it happened).
     TypeError
-        As for `gradient`.
+        If `x` or `u` is not an array of real numbers (complex, strings, a masked
+        array), `h` is not a real number, `scheme` is not a string, `vectorized` is
+        not a bool, or `f` returns something other than a number, as for
+        `partial_derivative`.
 
     Notes
     -----
@@ -79,11 +82,12 @@ def directional_derivative(
     two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
     along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
     coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
-    does not set the scale. Unlike $x_i \pm h$ (exact unless it crosses a power of
-    two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at most
-    $\varepsilon |x_i|$ in each coordinate that moves, which adds a rounding error of
-    at most $\varepsilon \sum_i |x_i\, \partial_i f| / h$; dividing by the distance
-    actually moved along $\mathbf{u}$,
+    does not set the scale. Unlike $x_i \pm h$ (exact where $|x_i| \ge h$, unless it
+    crosses a power of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at
+    most $\varepsilon (|x_i| + |s u_i|)$ in each coordinate that moves (the product
+    $s u_i$ is rounded too: at $x_i = 0$ that is all of it), which adds a rounding
+    error of at most $\varepsilon \sum_i (|x_i| + h |u_i|)\, |\partial_i f| / h$;
+    dividing by the distance actually moved along $\mathbf{u}$,
     $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
     $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).
 

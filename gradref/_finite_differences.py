@@ -47,10 +47,18 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
     The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two, so that
-    $x_i \pm h_i$ is exact in binary floating point unless it crosses a power of two
-    (then it is off by at most one spacing of $x_i$). The constant $c$ is set
-    by the scheme's error order $p$: the truncation error is $O(h^p)$ and the rounding
-    error $O(\varepsilon / h)$, which balance at $h \sim \varepsilon^{1/(p+1)}$.
+    where $|x_i| \ge h_i$, $x_i \pm h_i$ is exact in binary floating point unless it
+    crosses a power of two (then it is off by at most one spacing of $x_i$); nearer 0
+    it is rounded to the spacing of $h_i$, by up to $\varepsilon h_i$, which may be many
+    spacings of $x_i$. Either way is harmless: the real schemes divide by the distance
+    actually moved (see `partial_derivative`). For forward, backward and central, $c$
+    is set by the scheme's error order $p$: the truncation error is $O(h^p)$ and the
+    rounding error $O(\varepsilon / h)$, which balance at $h \sim \varepsilon^{1/(p+1)}$.
+    Richardson's constants are far from 1 (truncation $f^{(7)} h^6 / 322560$, rounding
+    $4.1 \varepsilon |f| / h$; see gradref/_schemes.py), so they balance not at
+    $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$ where $|f^{(7)}| \sim |f|$;
+    $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
+    too small. The complex step has no rounding term to balance: any tiny step will do.
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|
@@ -66,7 +74,9 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     central derivative of $\log x$ is off by $1.9 \times 10^{-5}$ (relative) at
     $x = 10^{-3}$ and by 31 % at $x = 10^{-5}$, where the step $7.6 \times 10^{-6}$
     nearly reaches the singularity. Pass an `h` on the scale of such a feature (below,
-    $2^{-17} |x|$). `richardson` shrinks its step to $1/16$ of this one where its
+    $2^{-17} |x|$, whose truncation error alone is $h^2 / (3x^2) \approx 1.9 \times
+    10^{-11}$; the errors printed are smaller only because rounding happens to cancel
+    part of it here). `richardson` shrinks its step to $1/16$ of this one where its
     differences show it too coarse (see `partial_derivative`).
 
     Parameters
@@ -105,6 +115,8 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     ...
     1.9e-05 4.8e-12
     3.1e-01 6.6e-12
+    >>> print(f"{2.0**-34 / 3:.1e}")  # the truncation error h^2 / (3 x^2) at h = 2^-17 x
+    1.9e-11
     """
     return _default_steps(as_point(x), as_scheme(scheme, SCHEMES))
 
@@ -682,11 +694,12 @@ def partial_derivative(
     actually moved, $(x_i + h) - (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is
     rounded.
 
-    With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 times central's), richardson
-    evaluates $f$ that far from $\mathbf{x}$; $f$ must be defined there. It keeps that
-    step where $D(h) - D(h/2)$ and $D(h/2) - D(h/4)$ show the $h^4$ term small enough
-    for the $O(h^6)$ error to be below rounding (6 evaluations); elsewhere (a feature
-    narrower than the step: a singularity nearby) it adds $D(h/8)$ to $D(h/128)$ and
+    With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 or 4096 times central's, as
+    both are rounded to powers of two), richardson evaluates $f$ that far from
+    $\mathbf{x}$; $f$ must be defined there. It keeps that step where $D(h) - D(h/2)$
+    and $D(h/2) - D(h/4)$ show the $h^4$ term small enough for the $O(h^6)$ error to
+    be below rounding (6 evaluations); elsewhere (a feature narrower than the step: a
+    singularity nearby) it adds $D(h/8)$ to $D(h/128)$ and
     returns the extrapolation at the base step $h/2^k$, $k \le 4$, whose difference from
     the next one, plus rounding, is smallest (16 evaluations). A given `h` is used as given.
 
@@ -714,10 +727,10 @@ def partial_derivative(
     ------
     ValueError
         If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
-        positive and finite or so small that $x_i \pm h$ rounds to $x_i$ (a real
-        scheme), `scheme` is unknown, `x` moved by the step overflows float64, or `f`
-        returns a non-scalar or non-finite value, or finite values whose differences
-        overflow float64.
+        positive and finite or so small that a point of the scheme ($x_i \pm h$, or
+        $x_i \pm h/4$ for richardson) rounds to $x_i$ (a real scheme), `scheme` is
+        unknown, `x` moved by the step overflows float64, or `f` returns a non-scalar
+        or non-finite value, or finite values whose differences overflow float64.
     TypeError
         If `x` is not an array of real numbers (complex, strings, a masked array), `i`
         is not an integer, `h` is not a real number, `scheme` is not a string, `f`
@@ -792,8 +805,8 @@ def gradient(
     f : callable
         The function. By default called as ``f(x)`` once per perturbed point, with a 1-D
         array, returning one real number. With ``vectorized=True``, called as ``f(X)``
-        where `X` has one perturbed point per row, shape (m, n), and must return the m
-        values, shape (m,). Write such an `f` with ``x[..., i]`` for the coordinates and
+        where `X` has one perturbed point per row, shape (p, n), and must return the p
+        values, shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
         reductions over ``axis=-1``, and it works both ways. The points come in
         batches: one point first, then up to $2^{18}$ numbers a call, so that an `f`
         written for one point at a time, which returns results shaped by n (``x[0]``
@@ -818,9 +831,11 @@ def gradient(
     Raises
     ------
     ValueError
-        As for `partial_derivative`, and if a vectorized `f` returns the wrong shape.
+        As for `partial_derivative`, and if `h` is neither one step nor one per
+        coordinate, shape (n,), or a vectorized `f` returns the wrong shape.
     TypeError
-        As for `partial_derivative`.
+        As for `partial_derivative` (`h` not a real number or an array of real
+        numbers), and if `vectorized` is not a bool.
 
     Notes
     -----

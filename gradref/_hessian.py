@@ -243,7 +243,7 @@ def hessian(
     f : callable
         Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
         "richardson"), returning one real number. With ``vectorized=True``, called as
-        ``f(X)`` with points stacked in rows, shape (m, n), returning shape (m,); the
+        ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
         points come in blocks of at most $\max(n, 2^{18}/n) + n$ rows, never $n$.
     x : array_like, shape (n,)
         The point, finite.

@@ -193,3 +193,9 @@ def test_a_bad_gradient_is_refused_as_check_gradient_refuses_it(
     # strings were parsed as numbers; the run "converged".
     with pytest.raises(error, match=match):
         gradref.gradient_descent(lambda th: value, [0.5, 0.0], lr=0.1)
+
+
+def test_start_at_a_local_maximum_takes_no_step() -> None:
+    # The docstring: a start at any stationary point, a local maximum too, stops there.
+    result = gradref.gradient_descent(lambda th: -2 * th, [0.0, 0.0], lr=0.1)
+    assert (result.steps, result.converged, result.path.shape) == (0, True, (1, 2))

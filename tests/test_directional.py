@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -177,3 +178,21 @@ def test_vectorized_true_on_a_function_that_is_not() -> None:
             gradref.directional_derivative(
                 lambda p: p[0] ** 2, [1.0, 2.0], u, scheme=scheme, vectorized=True
             )
+
+
+def test_points_on_the_line_are_rounded_by_at_most_eps_times_x_plus_s_u() -> None:
+    # The docstring's bound eps (|x_i| + |s u_i|) on fl(x_i + s u_i), as gradref builds the
+    # points (x + s * u); at x_i = 0 only the rounding of s u_i is left.
+    rng = np.random.default_rng(1)
+    eps = Fraction(float(np.finfo(np.float64).eps))
+    for _ in range(2000):
+        x = rng.normal(size=3) * 10.0 ** rng.integers(-12, 12, size=3)
+        x[0] = 0.0
+        u = rng.normal(size=3)
+        u /= np.linalg.norm(u)
+        s = 2.0 ** float(rng.integers(-30, 0))
+        points = x + s * u
+        for xi, ui, pi in zip(x.tolist(), u.tolist(), points.tolist(), strict=True):
+            exact = Fraction(xi) + Fraction(s) * Fraction(ui)
+            bound = eps * (abs(Fraction(xi)) + abs(Fraction(s) * Fraction(ui)))
+            assert abs(Fraction(pi) - exact) <= bound

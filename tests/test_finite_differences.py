@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tracemalloc
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from scipy import stats
 from scipy.optimize import rosen, rosen_der
 
 import gradref
+from gradref._schemes import DIFFERENCES
 from gradref.examples import f, grad_f
 from tests.functions import (
     Smooth,
@@ -753,3 +755,50 @@ def f3(p: Any) -> Any:
 def test_a_bad_step_per_coordinate_is_refused(h: Any, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         gradref.gradient(f3, [0.3, -1.7, 12.0], h=h)
+
+
+# --- default_step's docstring (review fix10) ------------------------------------------
+
+
+def test_near_zero_x_plus_h_is_rounded_by_up_to_eps_h() -> None:
+    # |x_i| >= h_i: exact (test above); |x_i| < h_i: rounded to the spacing of h_i, by up
+    # to eps h_i, which can be thousands of spacings of x_i (x = 1e-10, h = 2^-17).
+    h = float(gradref.default_step([0.0])[0])
+    rng = np.random.default_rng(0)
+    xs = np.exp(rng.uniform(np.log(1e-30), np.log(h), 2000)) * rng.choice([-1.0, 1.0], 2000)
+    for x in [*xs.tolist(), 1e-10]:
+        for sign in (1, -1):
+            error = abs(Fraction(x + sign * h) - Fraction(x) - sign * Fraction(h))
+            assert error <= Fraction(EPS) * Fraction(h)
+    error_at_1e_10 = abs(Fraction(1e-10 + h) - Fraction(1e-10) - Fraction(h))
+    assert error_at_1e_10 > 1000 * Fraction(float(np.spacing(1e-10)))
+
+
+def test_richardson_default_step_constants() -> None:
+    # The constants default_step's docstring quotes: the h^6 coefficient of
+    # (64 D(h/4) - 20 D(h/2) + D(h)) / 45 with D's f^(7) h^6 / 7! term, the rms rounding
+    # factor of its weighted differences, and where they balance.
+    h6 = (64 * Fraction(1, 4**6) - 20 * Fraction(1, 2**6) + 1) / 45 / 5040
+    assert h6 == Fraction(1, 322560)
+    terms = [c for c, _, _ in DIFFERENCES["richardson"].terms]
+    rounding = np.sqrt(2 * sum(c * c for c in terms))
+    assert round(rounding, 1) == 4.1
+    assert round(np.log2(EPS) / 7, 1) == -7.4  # eps^(1/7)
+    balance = (4.1 * EPS * 322560 / 6) ** (1 / 7)  # d/dh (h^6 / 322560 + 4.1 eps / h) = 0
+    assert round(np.log2(balance)) == -5
+    assert gradref.default_step([1.0], "richardson")[0] == 2.0**-6
+
+
+def test_richardson_default_step_is_2048_or_4096_times_central() -> None:
+    x = np.linspace(-10.0, 10.0, 100_001)
+    ratio = gradref.default_step(x, "richardson") / gradref.default_step(x, "central")
+    assert set(ratio.tolist()) == {2048.0, 4096.0}
+    ratio = gradref.default_step([1.5, 3.0], "richardson") / gradref.default_step([1.5, 3.0])
+    assert ratio.tolist() == [4096.0, 4096.0]
+
+
+def test_richardson_refuses_a_step_whose_quarter_does_not_move_x() -> None:
+    # x +- h moves x = 1e8 (spacing 1.49e-8) but x +- h/4 does not.
+    assert 1e8 + 2e-8 != 1e8
+    with pytest.raises(ValueError, match=r"x\[0\] - 0.25 h rounds to x\[0\]"):
+        gradref.partial_derivative(lambda p: p[0], [1e8], 0, h=2e-8, scheme="richardson")
