@@ -558,7 +558,8 @@ def richardson(
     except ValueError as err:
         err.add_note(
             f"scheme='richardson' evaluates `{fun.name}` up to h = {steps.max():.3g} from x "
-            "(by default 2048 times central's step, 2^-6 max(1, |x_i|)): if it is not "
+            "(by default 2^-6 max(1, |x_i|) rounded to a power of two, 2048 or 4096 times "
+            "central's step): if it is not "
             "defined or not smooth that far, pass a smaller `h` or use scheme='central'."
         )
         raise
