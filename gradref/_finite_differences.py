@@ -126,7 +126,7 @@ def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
 
 
 def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return base * max(1, |x_i|), each rounded to the nearest power of two."""
+    """Return base * max(1, |x_i|), each rounded to the nearest power of two on a log scale."""
     return np.exp2(np.round(np.log2(base * np.maximum(1.0, np.abs(x)))))
 
 

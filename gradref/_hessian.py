@@ -38,7 +38,8 @@ HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 # (C2, C4 matrices), extrapolated once: (4 H^(h/2) - H^(h)) / 3 = H - C4 h^4 / 4 + ...,
 # which is -h_i^4 f_i^(6) / 1440 on the diagonal (f_i^(6) = d^6 f / dx_i^6) and, from
 # the mixed sixth derivatives, 31 times that off it for equal steps and derivatives. The
-# rounding is at least about 11 eps |f| / h^2 (correctly rounded f). With s_i = 1, the
+# rounding is at most about 11 eps |f| / h^2 when f is correctly rounded (32/3 on the
+# diagonal, 11 off it), a few times more for a typical computed f. With s_i = 1, the
 # diagonal's total is least at h* = 0.011 (|f| / |f_i^(6)|)^(1/6), 2^-6.5 when
 # |f_i^(6)| ~ |f| (rounding then twice truncation), and off it at 2^-7.3. Near h*,
 # E(h) = a/h^2 + b h^4, and the powers of two either side cost
