@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -157,7 +157,6 @@ def test_near_a_flat_direction_one_ulp_of_f_s_phase_exceeds_the_complex_toleranc
     assert central.passed
 
 
-@settings(deadline=None)  # four schemes, each with a second step: slow on a busy machine
 @example(fn=FLAT_DIRECTION, x=np.full(3, 1.328125))
 @given(fn=smooth_functions(3), x=points(3))
 def test_a_correct_gradient_always_passes(fn: Smooth, x: NDArray[np.float64]) -> None:
@@ -175,7 +174,6 @@ TINY_SCALE = Smooth(
 )
 
 
-@settings(deadline=None)
 @example(fn=TINY_SCALE, x=np.zeros(3), i=0, factor=1.01, sign=-1.0)
 @given(
     fn=smooth_functions(3),

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_array_equal
@@ -262,7 +262,6 @@ def _coefficients(n: int, shape: Any) -> st.SearchStrategy[NDArray[np.float64]]:
     return arrays(np.float64, shape, elements=element)
 
 
-@settings(max_examples=200, deadline=None)
 @given(data=st.data(), n=st.integers(1, 5))
 def test_hessian_of_a_quadratic(data: st.DataObject, n: int) -> None:
     # f(x) = xᵀAx has ∇f = (A + Aᵀ)x and ∇²f = A + Aᵀ, for any A, symmetric or not.

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
@@ -208,7 +208,6 @@ def smooth_maps(draw: st.DrawFn, m: int, n: int) -> SmoothMap:
     )
 
 
-@settings(max_examples=100, deadline=None)
 @given(data=st.data(), n=st.integers(1, 4), k=st.integers(1, 4), m=st.integers(1, 4))
 def test_chain_rule(data: st.DataObject, n: int, k: int, m: int) -> None:
     # J_{f∘g}(x) = J_f(g(x)) J_g(x), every Jacobian computed by gradref's complex step.
@@ -231,7 +230,6 @@ def test_chain_rule(data: st.DataObject, n: int, k: int, m: int) -> None:
     assert np.all(np.abs(composite - exact) <= bound)
 
 
-@settings(max_examples=100, deadline=None)
 @given(data=st.data(), n=st.integers(1, 4), k=st.integers(1, 4), m=st.integers(1, 4))
 def test_chain_rule_with_central_differences(data: st.DataObject, n: int, k: int, m: int) -> None:
     # Central differences have no truncation error where third derivatives vanish, so
