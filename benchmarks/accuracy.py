@@ -38,6 +38,7 @@ import platform
 import sys
 import time
 import tracemalloc
+import typing
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from scipy.optimize import approx_fprime, rosen_der, rosen_hess
 
 import gradref
 from gradref import _mse
+from gradref._schemes import EPS
 from gradref.examples import DATA_T, DATA_X
 from gradref.examples import f as worked_example
 from tests.functions import (
@@ -78,8 +80,7 @@ except ImportError:  # optional: install findiff to add it to the comparison
 
 RESULTS = Path(__file__).parents[1] / "tooling" / "gradref_site" / "results.json"
 SIZES = (10, 100, 1000)
-SCHEMES: tuple[gradref.Scheme, ...] = ("forward", "backward", "central", "richardson", "complex")
-EPS = float(np.finfo(np.float64).eps)
+SCHEMES: tuple[gradref.Scheme, ...] = typing.get_args(gradref.Scheme)  # gradref/_schemes.py
 Vector = NDArray[np.float64]
 Objective = Callable[[NDArray[Any]], Any]
 
@@ -401,7 +402,7 @@ def descent_benchmark() -> dict[str, Any]:
 # default_rng(n).uniform(-2, 2, n). The Hessians are of the functions; the Jacobians of
 # their gradients (rosen_der, and the log_sum_exp_gradient), whose Jacobians are the same matrices.
 SECOND_ORDER_SIZES = (10, 50)
-HESSIAN_SCHEMES: tuple[gradref.HessianScheme, ...] = ("central", "complex", "richardson")
+HESSIAN_SCHEMES: tuple[gradref.HessianScheme, ...] = typing.get_args(gradref.HessianScheme)
 
 
 @dataclass(frozen=True)
