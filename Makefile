@@ -38,9 +38,11 @@ lint: $(ALL_STAMP)
 	$(BIN)/mypy gradref tooling/gradref_site tests scripts benchmarks conftest.py
 
 # The fast loop, after each change: lint and types, then the library's tests and its
-# docstring examples (no site, no browser, no wheel built and installed).
+# docstring examples: not the site tooling's tests, the pages, the browser or the wheel.
+TOOLING_TESTS := browser test_alt_texts.py test_checked_outputs.py test_docs_collection.py \
+	test_katex_markdown.py test_notebooks.py test_release.py test_wheel.py test_workflows.py
 check: lint
-	$(BIN)/pytest -q -m "not site and not browser and not release" tests gradref
+	$(BIN)/pytest -q $(addprefix --ignore=tests/,$(TOOLING_TESTS)) tests gradref
 
 site: $(KATEX)
 	$(BIN)/mkdocs build --strict
