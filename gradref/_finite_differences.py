@@ -173,15 +173,17 @@ def _batches(count: int, width: int, vectorized: bool) -> list[NDArray[np.intp]]
 
 
 class _ComplexPoints(np.ndarray):
-    """The complex step's points, whose complex scalars are Python ``complex`` numbers.
+    """The complex step's points, whose complex scalars are `_Complex` numbers.
 
     An `f` that turns a coordinate into a real number with ``math.exp``, ``float()`` and
     the like would, on numpy's complex scalars, drop the imaginary part with only a
     ComplexWarning, and the derivative would be silently wrong; on Python's ``complex``
     they raise TypeError. So indexing, iteration and reductions (``p[0]``, ``x, y = p``,
-    ``p.sum()``, ``p @ w``) hand out Python ``complex`` scalars, and arrays stay arrays of
-    this type. Nothing outside the call changes: no warnings filter, no global state.
-    ``np.dot`` and code that converts with ``np.asarray`` first are beyond its reach.
+    ``p.sum()``, ``p @ w``) hand out `_Complex` scalars, which stay so through arithmetic
+    and numpy's functions, and arrays stay arrays of this type. Nothing outside the call
+    changes: no warnings filter, no global state. Beyond its reach: ``np.dot``, and new
+    arrays made from the values (``np.array``, ``np.asarray``), which hold numpy's
+    scalars again.
     """
 
     def __getitem__(self, key: Any) -> Any:
@@ -197,8 +199,52 @@ class _ComplexPoints(np.ndarray):
         return _python_scalar(result) if return_scalar else result
 
 
+class _Complex(complex):
+    """A Python ``complex`` that stays one through arithmetic and numpy's functions.
+
+    ``float()``, ``math.exp`` and the like raise TypeError on it, as on any ``complex``;
+    a numpy function or an operation with a numpy scalar returns a `_Complex` again
+    instead of numpy's complex scalar, on which they would only warn.
+    """
+
+    __slots__ = ()
+
+    def __neg__(self) -> _Complex:
+        return _Complex(-complex(self))
+
+    def __pos__(self) -> _Complex:
+        return self
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        plain = [complex(v) if isinstance(v, _Complex) else v for v in inputs]
+        return _python_scalar(getattr(ufunc, method)(*plain, **kwargs))
+
+
+def _arithmetic(name: str) -> Callable[[_Complex, Any], Any]:
+    base = getattr(complex, name)
+
+    def operation(self: _Complex, other: Any) -> Any:
+        if isinstance(other, np.ndarray):
+            return NotImplemented  # the array's operation, element by element
+        result = base(self, complex(other) if isinstance(other, np.generic) else other)
+        return result if result is NotImplemented else _Complex(result)
+
+    operation.__name__ = name
+    return operation
+
+
+for _name in ("add", "sub", "mul", "truediv", "pow"):
+    setattr(_Complex, f"__{_name}__", _arithmetic(f"__{_name}__"))
+    setattr(_Complex, f"__r{_name}__", _arithmetic(f"__r{_name}__"))
+
+
 def _python_scalar(value: Any) -> Any:
-    return complex(value) if isinstance(value, np.complexfloating) else value
+    """Return a complex scalar as a `_Complex` (tuples element-wise), anything else as is."""
+    if isinstance(value, tuple):
+        return tuple(_python_scalar(v) for v in value)
+    if isinstance(value, (complex, np.complexfloating)) and not isinstance(value, _Complex):
+        return _Complex(value)
+    return value
 
 
 def _call(fun: UserFunction, points: NDArray[Any], complex_step: bool) -> Any:
