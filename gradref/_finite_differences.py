@@ -220,6 +220,11 @@ class _Complex(complex):
         return _python_scalar(getattr(ufunc, method)(*plain, **kwargs))
 
 
+# Errors name the type as Python does for any complex number: "must be real number, not
+# complex".
+_Complex.__name__ = _Complex.__qualname__ = "complex"
+
+
 def _arithmetic(name: str) -> Callable[[_Complex, Any], Any]:
     base = getattr(complex, name)
 
