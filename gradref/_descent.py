@@ -29,8 +29,9 @@ class DescentResult:
     converged : bool
         Whether $\|\nabla \mathcal{L}(\boldsymbol\theta)\|_2$ fell below `tol`.
     grad_norm : float
-        $\|\nabla \mathcal{L}\|_2$ at `theta`, computed scaled, so that it is finite
-        for every finite gradient.
+        $\|\nabla \mathcal{L}\|_2$ at `theta`, computed scaled: no intermediate
+        overflows, so it is ``inf`` only where the norm itself exceeds the largest
+        double.
     path : ndarray of float64, shape (steps + 1, n)
         Every iterate, from `theta0` to `theta`, for plotting.
     """
@@ -96,8 +97,8 @@ def gradient_descent(
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
         integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
-        a value that is not finite (at a finite iterate, that is the loss's fault, not
-        the learning rate's).
+        a value that is not finite at a finite iterate (the gradient overflows or is
+        undefined there; a smaller `lr` may keep the iterates away from such a point).
     TypeError
         If `lr` or `tol` is not a real number, `max_steps` is not an integer, `theta0`
         is not an array of real numbers (complex, strings, a masked array), or `grad`
@@ -178,7 +179,7 @@ def _diverged(
 
 
 def _norm(g: NDArray[np.float64]) -> float:
-    """Return the Euclidean norm of a finite `g`, scaled so that it cannot overflow."""
+    """Return the Euclidean norm of a finite `g`, scaled so that no intermediate overflows."""
     largest = float(np.abs(g).max())
     if largest == 0:
         return 0.0

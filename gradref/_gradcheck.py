@@ -88,7 +88,7 @@ def check_gradient(
       about $\varepsilon |f|$, plus $\varepsilon |x_j|$ in each input, and never by
       less than $\eta = 2^{-1074}$, the smallest double; the scheme divides the
       difference of such values by $h_i$ ($c_s$ = 1 central, 2 one-sided, 6.6 richardson;
-      for the complex step, which subtracts nothing, $S = 0$ and $c_s = 1$);
+      the complex step subtracts nothing, so $c_s = 0$ and $\rho_i = 0$);
     - $\phi = 4 \varepsilon (\max_j |\hat g_j| + \sum_j |x_j \hat g_j|) + 2^{-1022}$,
       the rounding of a derivative formula itself: a component that is zero can come
       out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose relative

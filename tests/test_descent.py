@@ -199,3 +199,16 @@ def test_start_at_a_local_maximum_takes_no_step() -> None:
     # The docstring: a start at any stationary point, a local maximum too, stops there.
     result = gradref.gradient_descent(lambda th: -2 * th, [0.0, 0.0], lr=0.1)
     assert (result.steps, result.converged, result.path.shape) == (0, True, (1, 2))
+
+
+def test_the_gradient_norm_overflows_only_where_the_norm_does() -> None:
+    # Scaled, so no intermediate overflows: a norm above the largest double is inf,
+    # one just below it is finite (a plain sqrt(sum(g**2)) would be inf for both).
+    big = np.finfo(float).max
+    over = gradref.gradient_descent(lambda t: np.full(2, big), [0.0, 0.0], lr=1e-320, max_steps=1)
+    assert over.grad_norm == np.inf
+    under = gradref.gradient_descent(
+        lambda t: np.full(2, big / 2), [0.0, 0.0], lr=1e-320, max_steps=1
+    )
+    assert np.isfinite(under.grad_norm)
+    assert under.grad_norm == pytest.approx(big / np.sqrt(2))
