@@ -46,7 +46,8 @@ SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
-    The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two, so that
+    The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two (nearest
+    on a logarithmic scale), so that
     where $|x_i| \ge h_i$, $x_i \pm h_i$ is exact in binary floating point unless it
     crosses a power of two (then it is off by at most one spacing of $x_i$); nearer 0
     it is rounded to the spacing of $h_i$, by up to $\varepsilon h_i$, which may be many
@@ -749,9 +750,9 @@ def partial_derivative(
     With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 or 4096 times central's, as
     both are rounded to powers of two), richardson evaluates $f$ that far from
     $\mathbf{x}$; $f$ must be defined there. It keeps that step where $D(h) - D(h/2)$
-    and $D(h/2) - D(h/4)$ show the $h^4$ term small enough for the $O(h^6)$ error to
-    be below rounding (6 evaluations); elsewhere (a feature narrower than the step: a
-    singularity nearby) it adds $D(h/8)$ to $D(h/128)$ and
+    and $D(h/2) - D(h/4)$ put the estimated $O(h^6)$ error below twice its typical
+    rounding error (6 evaluations); elsewhere (a feature narrower than the step, a
+    singularity nearby, or an $f$ near 0 whose rounding is small) it adds $D(h/8)$ to $D(h/128)$ and
     returns the extrapolation at the base step $h/2^k$, $k \le 4$, whose difference from
     the next one, plus rounding, is smallest (16 evaluations). A given `h` is used as given.
 

@@ -97,7 +97,7 @@ def check_gradient(
       $\phi$ (see Notes).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
-    `x` and the scheme only, never on ``grad``.
+    `x`, the scheme, `h` and `rtol`, never on ``grad``.
 
     Parameters
     ----------

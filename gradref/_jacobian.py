@@ -94,7 +94,8 @@ def jacobian(
     Function evaluations, each giving all $m$ outputs: $n + 1$ for forward and
     backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
     coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
-    (complex) for the complex step. The error of each column is that of the scheme for
+    (complex) for the complex step; with ``vectorized=True`` one more where that is 2
+    (the second point is sent twice, for a second row count). The error of each column is that of the scheme for
     each output: $O(h)$, $O(h^2)$, $O(h^6)$, and $O(h^2)$ for the complex step, which
     has no rounding term from differences and whose tiny default step makes its
     truncation negligible.
