@@ -95,10 +95,10 @@ def jacobian(
     backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
     coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
     (complex) for the complex step; with ``vectorized=True`` one more where that is 2
-    (the second point is sent twice, for a second row count). The error of each column is that of the scheme for
-    each output: $O(h)$, $O(h^2)$, $O(h^6)$, and $O(h^2)$ for the complex step, which
-    has no rounding term from differences and whose tiny default step makes its
-    truncation negligible.
+    (the second point is sent twice, for a second row count). The error of each
+    column is that of the scheme for each output: $O(h)$, $O(h^2)$, $O(h^6)$, and
+    $O(h^2)$ for the complex step, which has no rounding term from differences and
+    whose tiny default step makes its truncation negligible.
 
     The complex step needs every output to keep its imaginary part. If all of them
     drop it (``abs``, ``.real``, ``float``), `F` returns real numbers and this is an
