@@ -59,7 +59,9 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     $4.1 \varepsilon |f| / h$; see gradref/_schemes.py), so they balance not at
     $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$ where $|f^{(7)}| \sim |f|$;
     $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
-    too small. The complex step has no rounding term to balance: any tiny step will do.
+    too small. The complex step has no rounding term to balance: any tiny step will do
+    while $h f'$ stays a normal double (above $2^{-1022}$; a smaller given `h` is
+    refused); the default's absolute error is at most $2^{-1074}/2^{-60} = 2^{-1014}$.
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|
@@ -373,6 +375,7 @@ def derivatives(
     indices: NDArray[np.intp],
     h: float | NDArray[np.float64] | None,
     scheme: str,
+    given: bool | None = None,
 ) -> NDArray[np.float64]:
     """Return the partial derivatives of `fun` at x along `indices`, shape (m, len(indices)).
 
@@ -391,7 +394,8 @@ def derivatives(
         points[rows, columns] += shifts
         return points[rows, columns] - x[columns]
 
-    return _differences(fun, x, steps, scheme, along_axes, adapt=h is None)
+    given = h is not None if given is None else given
+    return _differences(fun, x, steps, scheme, along_axes, adapt=h is None, given=given)
 
 
 def line_derivative(
@@ -420,7 +424,8 @@ def line_derivative(
         points += shifts[:, np.newaxis] * u
         return (points - x) @ u
 
-    return _differences(fun, x, np.array([step]), scheme, along_u, adapt=h is None)[:, 0]
+    steps = np.array([step])
+    return _differences(fun, x, steps, scheme, along_u, adapt=h is None, given=h is not None)[:, 0]
 
 
 def _check_step_moves(
@@ -511,8 +516,11 @@ def _differences(
     scheme: str,
     shift: Shift,
     adapt: bool = False,
+    given: bool = False,
 ) -> NDArray[np.float64]:
     """Return the derivatives of `fun` at x along len(steps) lines, shape (m, len(steps)).
+
+    `given`: whether the user chose the steps (a complex step too small for f is refused).
 
     `adapt`: whether richardson may shrink the (default) steps to fit `fun`.
     """
@@ -521,6 +529,8 @@ def _differences(
         shifts = np.zeros(count, dtype=np.complex128)
         shifts.imag = steps  # i h, without multiplying an infinite h by 0
         values, _ = _evaluate_shifted(fun, x, np.arange(count), shifts, shift)
+        if given:  # the user's step; the default's floor is 2^-1074 / 2^-60 absolute
+            check_imaginary_parts(fun, values.imag, steps)
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
     if scheme == "richardson":
@@ -707,6 +717,29 @@ def _check_moved(x: NDArray[np.float64], points: NDArray[Any]) -> None:
         )
 
 
+def check_imaginary_parts(
+    fun: UserFunction, imaginary: NDArray[np.float64], steps: NDArray[np.float64]
+) -> None:
+    """Refuse a complex step whose imaginary parts h f' are subnormal though f' is not.
+
+    Below 2^-1022 the spacing of doubles is fixed (2^-1074), so such an imaginary part has
+    lost relative precision, and the quotient by h would be silently inaccurate because
+    h is too small. (A derivative that is itself subnormal is no more precise in any
+    scheme, and is not refused.)
+    """
+    tiny = float(np.finfo(np.float64).tiny)
+    magnitude = np.abs(imaginary)  # shape (lines, outputs)
+    with np.errstate(over="ignore"):
+        derivative = magnitude / steps[:, np.newaxis]
+    lost = (magnitude != 0) & (magnitude < tiny) & (derivative >= tiny)
+    if lost.any():
+        raise ValueError(
+            f"the complex step `h` = {float(steps.min()):.3g} is too small for `{fun.name}`: "
+            f"Im {fun.name}(x + ih) = h {fun.name}' is below {tiny:.3g}, where doubles lose "
+            "precision; use a larger `h`, or the default."
+        )
+
+
 def check_overflow(
     fun: UserFunction, x: NDArray[np.float64], result: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -742,8 +775,9 @@ def partial_derivative(
     Each real scheme also carries a rounding error of order $\varepsilon |f| / h$
     ($\varepsilon = 2^{-52}$): the difference of two nearly equal values of $f$ loses
     digits. The complex step subtracts nothing, so it has no such term and is exact to
-    rounding with a tiny $h$, provided $f$ is real-analytic and written with
-    operations that accept complex numbers. Every real scheme divides by the distance
+    rounding with a tiny $h$ (one for which $h f'$ is still a normal double, above
+    $2^{-1022}$; a smaller given one is refused), provided $f$ is real-analytic and written
+    with operations that accept complex numbers. Every real scheme divides by the distance
     actually moved, $(x_i + h) - (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is
     rounded.
 
@@ -781,9 +815,11 @@ def partial_derivative(
     ValueError
         If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
         positive and finite or so small that a point of the scheme ($x_i \pm h$, or
-        $x_i \pm h/4$ for richardson) rounds to $x_i$ (a real scheme), `scheme` is
-        unknown, `x` moved by the step overflows float64, or `f` returns a non-scalar
-        or non-finite value, or finite values whose differences overflow float64.
+        $x_i \pm h/4$ for richardson) rounds to $x_i$ (a real scheme) or that
+        $\operatorname{Im} f(x + \mathrm{i}h) = h f'$ is subnormal though $f'$ is not
+        (the complex step), `scheme` is unknown, `x` moved by the step overflows
+        float64, or `f` returns a non-scalar or non-finite value, or finite values whose
+        differences overflow float64.
     TypeError
         If `x` is not an array of real numbers (complex, strings, a masked array), `i`
         is not an integer, `h` is not a real number, `scheme` is not a string, `f`

@@ -185,7 +185,14 @@ def check_gradient(
     sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
     doubled = np.array(
         [
-            derivatives(UserFunction(_recording(f, sampled, i)), point, np.array([i]), 2 * s, name)
+            derivatives(
+                UserFunction(_recording(f, sampled, i)),
+                point,
+                np.array([i]),
+                2 * s,
+                name,
+                step is not None,
+            )
             for i, s in enumerate(steps.tolist())
         ]
     )[:, 0, 0]

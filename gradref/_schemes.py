@@ -71,7 +71,8 @@ DIFFERENCES: dict[str, Difference] = {
     "richardson": Difference(
         ((1 / 90, 1.0, -1.0), (-20 / 45, 0.5, -0.5), (128 / 45, 0.25, -0.25)), 6, 2.0**-6
     ),
-    # No subtraction, so no cancellation: any tiny step will do; truncation is O(h^2).
+    # No subtraction, so no cancellation: any tiny step will do while Im f = h f' stays a
+    # normal double (gradref refuses one below); truncation is O(h^2).
     "complex": Difference((), 2, 2.0**-60),
 }
 

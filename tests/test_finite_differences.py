@@ -802,3 +802,21 @@ def test_richardson_refuses_a_step_whose_quarter_does_not_move_x() -> None:
     assert 1e8 + 2e-8 != 1e8
     with pytest.raises(ValueError, match=r"x\[0\] - 0.25 h rounds to x\[0\]"):
         gradref.partial_derivative(lambda p: p[0], [1e8], 0, h=2e-8, scheme="richardson")
+
+
+@pytest.mark.parametrize("h", [1e-315, 5e-324])
+def test_a_complex_step_whose_imaginary_parts_are_subnormal_is_refused(h: float) -> None:
+    # Im f(x + ih) = h f' below 2^-1022 has a fixed spacing, 2^-1074: the quotient by h
+    # would be off (1.7e-11 relative at 1e-315, 19.0 for 18.78 at 5e-324), so it is refused.
+    with pytest.raises(ValueError, match=r"the complex step `h` = .* is too small for `f`"):
+        gradref.gradient(f, [1.0, 2.0], h=h, scheme="complex")
+    # Just above, the imaginary parts are normal: the result is exact to rounding.
+    g = gradref.gradient(f, [1.0, 2.0], h=1e-300, scheme="complex")
+    assert_allclose(g, grad_f(np.array([1.0, 2.0])), rtol=4e-16)
+
+
+def test_the_default_complex_steps_absolute_error_is_below_its_floor() -> None:
+    # f' = 1e-300: h f' = 2^-60 1e-300 is subnormal, spaced 2^-1074, so the default step
+    # answers to within 2^-1074 / 2^-60 = 2^-1014 (documented), not to rounding.
+    g = gradref.gradient(lambda p: 1e-300 * p[0], [1.0], scheme="complex")
+    assert abs(g[0] - 1e-300) <= 2.0**-1014
