@@ -102,6 +102,18 @@ class Layout:
     def cls(self) -> float:
         return float(sum(shift["value"] for shift in self.shifts))
 
+    @property
+    def late_fonts(self) -> list[str]:
+        """The first screen's fonts that finished loading after the first paint."""
+        if self.fcp is None:
+            return list(self.first_screen)
+        fcp = self.fcp
+        return [f for f in self.first_screen if self.loaded.get(f, float("inf")) > fcp]
+
+    @property
+    def steady(self) -> bool:
+        return self.cls <= CLS_LIMIT and not self.late_fonts
+
 
 def settle(page: Any) -> None:
     """Loaded, network idle, fonts ready, and two more frames for a late shift."""
@@ -152,15 +164,19 @@ def layout(
     width: str = request.param
     key = (page_path, width)
     if key not in layouts:
-        # A cold load over the limit is repeated, twice at most, and the steadiest load
-        # is kept: the server runs in this test process, and under a loaded run a late
-        # response once gave a shift (second-order @ 390 px, 0.026 at 1685 ms, KaTeX
-        # spans) that neither a rerun nor 8x CPU throttling reproduced. Every load's CLS
-        # is reported; a shift that recurs on all three loads still fails.
+        # A cold load over the CLS limit, or with a preloaded font finishing after the
+        # first paint, is repeated, twice at most, and the steadiest load is kept: the
+        # server runs in this test process, and under a loaded run a late response once
+        # gave a shift (second-order @ 390 px, 0.026 at 1685 ms, KaTeX spans) that
+        # neither a rerun nor 8x CPU throttling reproduced, and preloaded fonts finished
+        # 50-110 ms after a first paint delayed to ~1 s. Every load's CLS is reported; a
+        # shift or a late font that recurs on all three loads still fails.
         loads = [measure_layout(browser, base_url, page_path, width)]
-        while loads[-1].cls > CLS_LIMIT and len(loads) < 3:
+        while not loads[-1].steady and len(loads) < 3:
             loads.append(measure_layout(browser, base_url, page_path, width))
-        measured = layouts[key] = min(loads, key=lambda load: load.cls)
+        measured = layouts[key] = min(
+            loads, key=lambda load: (not load.steady, len(load.late_fonts), load.cls)
+        )
         measured.earlier = [load.cls for load in loads if load is not measured]
         worst = max(measured.shifts, key=lambda shift: shift["value"], default=None)
         margins = [
