@@ -61,7 +61,8 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
     too small. The complex step has no rounding term to balance: any tiny step will do
     while $h f'$ stays a normal double (above $2^{-1022}$; a smaller given `h` is
-    refused); the default's absolute error is at most $2^{-1074}/2^{-60} = 2^{-1014}$.
+    refused); at the default step, what a subnormal $\operatorname{Im} f$ adds to the
+    error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|
