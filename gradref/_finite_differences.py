@@ -60,8 +60,10 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$ where $|f^{(7)}| \sim |f|$;
     $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
     too small. The complex step has no rounding term to balance: any tiny step will do
-    while $h f'$ stays a normal double (above $2^{-1022}$; a smaller given `h` is
-    refused); at the default step, what a subnormal $\operatorname{Im} f$ adds to the
+    while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
+    values of $f$. A given `h` for which some $\operatorname{Im} f$ is subnormal (though
+    nonzero) is refused; one so small that $h f'$ underflows to 0 cannot be told from a
+    zero derivative, and gives 0. At the default step, what a subnormal $\operatorname{Im} f$ adds to the
     error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
 
     | scheme     | $p$ | $c$                                              |
@@ -777,7 +779,7 @@ def partial_derivative(
     ($\varepsilon = 2^{-52}$): the difference of two nearly equal values of $f$ loses
     digits. The complex step subtracts nothing, so it has no such term and is exact to
     rounding with a tiny $h$ (one for which $h f'$ is still a normal double, above
-    $2^{-1022}$; a smaller given one is refused), provided $f$ is real-analytic and written
+    $2^{-1022}$: see `default_step`), provided $f$ is real-analytic and written
     with operations that accept complex numbers. Every real scheme divides by the distance
     actually moved, $(x_i + h) - (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is
     rounded.
@@ -898,7 +900,8 @@ def gradient(
         where `X` has one perturbed point per row, shape (p, n), and must return the p
         values, shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
         reductions over ``axis=-1``, and it works both ways. The points come in
-        batches: one point first, then up to $2^{18}$ numbers a call, so that an `f`
+        batches: one point first, then up to $2^{18}$ numbers a call (two points at
+        least, for $n > 2^{17}$), so that an `f`
         written for one point at a time, which returns results shaped by n (``x[0]``
         is a whole row), fails the shape check or raises, rather than giving a wrong
         gradient. (An `f` that returns its input's rows reordered, ``x[::-1]``, has a
