@@ -63,8 +63,9 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
     values of $f$. A given `h` for which some $\operatorname{Im} f$ is subnormal (though
     nonzero) is refused; one so small that $h f'$ underflows to 0 cannot be told from a
-    zero derivative, and gives 0. At the default step, what a subnormal $\operatorname{Im} f$ adds to the
-    error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
+    zero derivative, and gives 0. At the default step, what a subnormal
+    $\operatorname{Im} f$ adds to the error is at most $2^{-1074}/2^{-60} = 2^{-1014}$
+    (on top of the rounding of $f'$).
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|
