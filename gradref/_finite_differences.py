@@ -61,11 +61,11 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
     too small. The complex step has no rounding term to balance: any tiny step will do
     while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
-    values of $f$. A given `h` for which some $\operatorname{Im} f$ is subnormal (though
-    nonzero) is refused; one so small that $h f'$ underflows to 0 cannot be told from a
-    zero derivative, and gives 0. At the default step, what a subnormal
-    $\operatorname{Im} f$ adds to the error is at most $2^{-1074}/2^{-60} = 2^{-1014}$
-    (on top of the rounding of $f'$).
+    values of $f$. A given `h` for which some $\operatorname{Im} f = h f'$ is subnormal
+    though nonzero, while $f'$ itself is normal, is refused; one so small that $h f'$
+    underflows to 0 cannot be told from a zero derivative, and gives 0. At the default
+    step, what a subnormal $\operatorname{Im} f$ adds to the error is at most
+    $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|
@@ -779,11 +779,11 @@ def partial_derivative(
     Each real scheme also carries a rounding error of order $\varepsilon |f| / h$
     ($\varepsilon = 2^{-52}$): the difference of two nearly equal values of $f$ loses
     digits. The complex step subtracts nothing, so it has no such term and is exact to
-    rounding with a tiny $h$ (one for which $h f'$ is still a normal double, above
-    $2^{-1022}$: see `default_step`), provided $f$ is real-analytic and written
-    with operations that accept complex numbers. Every real scheme divides by the distance
-    actually moved, $(x_i + h) - (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is
-    rounded.
+    rounding with a tiny $h$ (one for which $h f'$, and every intermediate value of $f$,
+    is still a normal double, above $2^{-1022}$: see `default_step`), provided $f$ is
+    real-analytic and written with operations that accept complex numbers. Every real
+    scheme divides by the distance actually moved, $(x_i + h) - (x_i - h)$ for central,
+    not by $2h$: $x_i \pm h$ is rounded.
 
     With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 or 4096 times central's, as
     both are rounded to powers of two), richardson evaluates $f$ that far from

@@ -204,7 +204,9 @@ def check_gradient(
         truncation = np.abs(doubled - numerical) / order
         extrapolated = np.abs(numerical + (numerical - doubled) / order)
         sensitivity = float(np.abs(point * numerical).sum())
-        size = 0.0 if name == "complex" else abs(float(value)) + sensitivity
+        # The values of f the estimates combine are each off by about eps |f| there: at
+        # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
+        size = 0.0 if name == "complex" else np.maximum(abs(float(value)), sampled) + sensitivity
         rounding = facts.rounding * (EPS * size + _SMALLEST) / steps
         formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
         noise = facts.rounding * EPS * (sampled + sensitivity) / steps
