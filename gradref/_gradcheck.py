@@ -84,7 +84,8 @@ def check_gradient(
       (of order $p$) at twice the step: if $D(h) = \partial_i f + c h^p$, the two differ
       by $(2^p - 1) c h^p$;
     - rounding, $\rho_i = c_s (\varepsilon S + \eta) / h_i$ with
-      $S = |f(\mathbf{x})| + \sum_j |x_j \hat g_j|$: a computed value of $f$ is off by
+      $S = F_i + \sum_j |x_j \hat g_j|$, $F_i$ the largest $|f|$ among $f(\mathbf{x})$
+      and the values the doubled step combines: a computed value of $f$ is off by
       about $\varepsilon |f|$, plus $\varepsilon |x_j|$ in each input, and never by
       less than $\eta = 2^{-1074}$, the smallest double; the scheme divides the
       difference of such values by $h_i$ ($c_s$ = 1 central, 2 one-sided, 6.6 richardson;
