@@ -89,7 +89,8 @@ def check_gradient(
       about $\varepsilon |f|$, plus $\varepsilon |x_j|$ in each input, and never by
       less than $\eta = 2^{-1074}$, the smallest double; the scheme divides the
       difference of such values by $h_i$ ($c_s$ = 1 central, 2 one-sided, 6.6 richardson;
-      the complex step subtracts nothing, so $c_s = 0$ and $\rho_i = 0$);
+      the complex step subtracts nothing, so there $\rho_i = \eta / h_i$, the spacing
+      of a subnormal imaginary part divided by $h_i$);
     - $\phi = 4 \varepsilon (\max_j |\hat g_j| + \sum_j |x_j \hat g_j|) + 2^{-1022}$,
       the rounding of a derivative formula itself: a component that is zero can come
       out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose relative
@@ -208,9 +209,12 @@ def check_gradient(
         # The values of f the estimates combine are each off by about eps |f| there: at
         # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
         size = 0.0 if name == "complex" else np.maximum(abs(float(value)), sampled) + sensitivity
-        rounding = facts.rounding * (EPS * size + _SMALLEST) / steps
+        # Every value is also on the grid of the smallest double, eta: a subnormal value
+        # (a complex step's imaginary part too, where c_s is 0) is off by up to eta.
+        floor = max(facts.rounding, 1.0) * _SMALLEST
+        rounding = (facts.rounding * EPS * size + floor) / steps
         formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-        noise = facts.rounding * EPS * (sampled + sensitivity) / steps
+        noise = (facts.rounding * EPS * (sampled + sensitivity) + floor) / steps
         tolerances = relative * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
