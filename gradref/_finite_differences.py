@@ -62,10 +62,11 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     too small. The complex step has no rounding term to balance: any tiny step will do
     while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
     values of $f$. A given `h` for which some $\operatorname{Im} f = h f'$ is subnormal
-    though nonzero, while $f'$ itself is normal, is refused; one so small that $h f'$
-    underflows to 0 cannot be told from a zero derivative, and gives 0. At the default
-    step, what a subnormal $\operatorname{Im} f$ adds to the error is at most
-    $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
+    though nonzero, while the computed $\operatorname{Im} f / h$ is normal, is refused;
+    one so small that $h f'$ underflows to 0 cannot be told from a zero derivative, and
+    gives 0. At the default step, where no intermediate value of $f$ is subnormal, what
+    a subnormal $\operatorname{Im} f$ adds to the error is at most $2^{-1074}/2^{-60} =
+    2^{-1014}$ (on top of the rounding of $f'$).
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|

@@ -238,3 +238,24 @@ def test_near_a_flat_point_the_rounding_is_that_of_the_values_combined(
     if scheme != "central":
         wrong = gradref.check_gradient(fn, lambda p: 1.01 * grad(p), x, scheme=scheme)
         assert not wrong.passed
+
+
+def test_richardson_is_checked_at_the_step_given_not_a_shrunk_one() -> None:
+    # log at 0.05: richardson would shrink its default step to fit f, and its truncation
+    # estimate against D(2h) then overstated the tolerance (a derivation 2e-5 too large
+    # passed, though ĝ was far better). The check takes the step as given, so ĝ, τ and
+    # the tolerance all belong to h and 2h: the right derivative is within it, and a
+    # mistake of twice the tolerance fails.
+    def f(p: NDArray[np.float64]) -> Any:
+        return np.log(p[0])
+
+    check = gradref.check_gradient(f, lambda p: np.array([1 / p[0]]), [0.05], scheme="richardson")
+    at_h = gradref.default_step([0.05], scheme="richardson")
+    as_given = gradref.gradient(f, [0.05], h=at_h, scheme="richardson")
+    assert check.numerical[0] == as_given[0]  # not the shrunk step's
+    assert check.numerical[0] != gradref.gradient(f, [0.05], scheme="richardson")[0]
+    assert check.passed
+    assert abs(check.numerical[0] - 20.0) <= check.tolerances[0]
+    off = 1 + 2 * check.tolerances[0] / 20.0
+    wrong = gradref.check_gradient(f, lambda p: np.array([off / p[0]]), [0.05], scheme="richardson")
+    assert not wrong.passed
