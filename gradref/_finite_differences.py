@@ -64,9 +64,10 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     values of $f$. A given `h` for which some $\operatorname{Im} f = h f'$ is subnormal
     though nonzero, while the computed $\operatorname{Im} f / h$ is normal, is refused;
     one so small that $h f'$ underflows to 0 cannot be told from a zero derivative, and
-    gives 0. At the default step, where no intermediate value of $f$ is subnormal, what
-    a subnormal $\operatorname{Im} f$ adds to the error is at most $2^{-1074}/2^{-60} =
-    2^{-1014}$ (on top of the rounding of $f'$).
+    gives 0. At the default step, where only the final $\operatorname{Im} f$ is
+    subnormal (no value $f$ computes on the way), what a subnormal $\operatorname{Im} f$
+    adds to the error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding
+    of $f'$).
 
     | scheme     | $p$ | $c$                                              |
     |------------|-----|--------------------------------------------------|

@@ -46,7 +46,8 @@ class GradientCheck:
     worst : int
         The index of the component with the largest ratio ``errors / tolerances``.
     ratio : float
-        That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a mistake.
+        That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
+        a mistake, or an `f` noisier than the model (see `check_gradient`'s Notes).
     passed : bool
         Whether ``ratio <= 1``: every component agrees within its tolerance.
     """
@@ -72,8 +73,11 @@ def check_gradient(
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
     Each component is judged on its own, against what the numerical derivative can
-    resolve *there*, so a wrong component fails however small it is next to the others,
-    and a right one passes even when it is exactly zero. Component $i$ passes when
+    resolve *there*, so a wrong component fails even where the whole gradient would hide
+    it, as long as the mistake stands above what the other components' rounding can
+    explain (they enter its tolerance through $\sum_j |x_j \hat g_j|$ and
+    $\max_j |\hat g_j|$), and a right one passes even when it is exactly zero.
+    Component $i$ passes when
 
     $$|g_i - \hat g_i| \le T_i = 10\,(\tau_i + \rho_i + \phi)
       \quad (+\,\text{rtol}\,|\hat g_i| \text{ if given}),$$
@@ -115,7 +119,8 @@ def check_gradient(
         $(1, 1)$ many wrong formulas agree with the right one.
     rtol : float, optional
         A relative difference in each component to accept on top of the estimate, for
-        a function computed less accurately than the rounding model assumes. Positive.
+        a function computed less accurately than the rounding model assumes. Positive
+        and finite.
         By default none: the verdict rests on the error estimate alone.
     h : float, optional
         The step, passed to `gradient`. Default: `default_step` for each coordinate.
