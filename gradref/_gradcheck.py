@@ -73,10 +73,10 @@ def check_gradient(
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
     Each component is judged on its own, against what the numerical derivative can
-    resolve *there*, so a wrong component fails even where the whole gradient would hide
-    it, as long as the mistake stands above what the other components' rounding can
-    explain (they enter its tolerance through $\sum_j |x_j \hat g_j|$ and
-    $\max_j |\hat g_j|$), and a right one passes even when it is exactly zero.
+    resolve *there*: a wrong component fails when its mistake exceeds its own tolerance
+    $T_i$ (below), even where the whole gradient would hide it; the other components
+    enter $T_i$ only through rounding terms ($\sum_j |x_j \hat g_j|$ and
+    $\max_j |\hat g_j|$). A right one passes even when it is exactly zero.
     Component $i$ passes when
 
     $$|g_i - \hat g_i| \le T_i = 10\,(\tau_i + \rho_i + \phi)
@@ -152,8 +152,11 @@ def check_gradient(
     -----
     What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
     with central differences at smooth points, more where $f$ is large next to its
-    derivatives, and up to about 10 % where $f$ changes on the scale of the step: a
-    verdict is refused only where $\tau_i$ exceeds 1 %, and $T_i \ge 10\tau_i$); a
+    derivatives; where $f$ changes on the scale of the step, up to about 10 % while
+    $\tau_i$ stays under 1 % of the derivative (above, a verdict is refused), and
+    without bound relative to the derivative where $\tau_i$ is as large as the
+    derivative itself, as at a stationary point of a sharply curved $f$: there pass a
+    smaller `h`); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large
     terms that cancel), for which `rtol` or a larger `h` is the remedy. Near a flat
