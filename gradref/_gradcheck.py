@@ -140,7 +140,9 @@ def check_gradient(
         not positive, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
-        rounding and over 1 % of the extrapolated derivative
+        rounding ($\rho_i$, plus $\rho_i$ recomputed from the values of $|f|$ at the
+        doubled step, plus $\phi$: about $2\rho_i + \phi$) and over 1 % of the
+        extrapolated derivative
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
@@ -153,7 +155,9 @@ def check_gradient(
     What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
     with central differences at smooth points, more where $f$ is large next to its
     derivatives; where $f$ changes on the scale of the step, up to about 10 % while
-    $\tau_i$ stays under 1 % of the derivative (above, a verdict is refused), and
+    $\tau_i$ stays under 1 % of the derivative (above, a verdict is refused once
+    $\tau_i$ also exceeds its rounding, about $2\rho_i + \phi$: a $\tau_i$ below that
+    is judged whatever fraction of the derivative it is), and
     without bound relative to the derivative where $\tau_i$ is as large as the
     derivative itself, as at a stationary point of a sharply curved $f$: there pass a
     smaller `h`); a
