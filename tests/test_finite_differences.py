@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, reject
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from numpy.typing import NDArray
@@ -241,9 +241,19 @@ TINY_WAVES = (
 )
 
 
+# f' = 2^-1022, the smallest normal double: a complex step h has a subnormal Im f = h f',
+# which gradref refuses (found by a fresh CI seed, before the property knew of it).
+SMALLEST_NORMAL_SLOPE = (
+    Smooth(np.array([2.0**-1022]), np.ones((1, 1)), np.zeros(1), 0.0, np.zeros(1)),
+    np.zeros(1),
+    0,
+)
+
+
 @example(case=FLAT_CURVATURE)
 @example(case=TINY_WAVES[0])
 @example(case=TINY_WAVES[1])
+@example(case=SMALLEST_NORMAL_SLOPE)
 @given(case=cases())
 @pytest.mark.parametrize(("scheme", "order", "leading"), ORDERS)
 def test_error_order(
@@ -257,9 +267,21 @@ def test_error_order(
     assume(h is not None)
     assert h is not None
     exact = fun.grad(x)[i]
-    errors = [
-        abs(gradref.partial_derivative(fun, x, i, h=s, scheme=scheme) - exact) for s in (h, h / 2)
-    ]
+    refused = ""
+    try:
+        errors = [
+            abs(gradref.partial_derivative(fun, x, i, h=s, scheme=scheme) - exact)
+            for s in (h, h / 2)
+        ]
+    except ValueError as error:
+        refused = str(error)
+    if refused:
+        # The documented refusal, the one case where no value comes back: a given complex
+        # step whose Im f = h f' is subnormal though f' is not (f' near 2^-1022).
+        assert scheme == "complex"
+        assert "is too small for" in refused
+        assert h / 2 * abs(exact) < 1.01 * np.finfo(np.float64).tiny <= 1.01 * abs(exact)
+        reject()
     eps_h, eps_half = (_relative_noise(fun, x, i, scheme, s) for s in (h, h / 2))
     low, high = ratio_bounds(eps_h, eps_half, order)
     assert low <= errors[0] / errors[1] <= high
