@@ -47,7 +47,8 @@ class GradientCheck:
         The index of the component with the largest ratio ``errors / tolerances``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
-        a mistake, or an `f` noisier than the model (see `check_gradient`'s Notes).
+        a mistake, an `f` noisier than the model, or a truncation error the two steps
+        did not see (see `check_gradient`).
     passed : bool
         Whether ``ratio <= 1``: every component agrees within its tolerance.
     """
@@ -76,7 +77,10 @@ def check_gradient(
     resolve *there*: a wrong component fails when its mistake exceeds its own tolerance
     $T_i$ (below), even where the whole gradient would hide it; the other components
     enter $T_i$ only through rounding terms ($\sum_j |x_j \hat g_j|$ and
-    $\max_j |\hat g_j|$). A right one passes even when it is exactly zero.
+    $\max_j |\hat g_j|$). A right one passes even when it is exactly zero, as long as
+    $\tau_i$ does not underestimate the truncation error: it can where $D_i(h_i)$ and
+    $D_i(2h_i)$ agree by accident (an $f$ periodic with period $h_i$, or terms of
+    different orders cancelling at both steps), and then a right derivation fails.
     Component $i$ passes when
 
     $$|g_i - \hat g_i| \le T_i = 10\,(\tau_i + \rho_i + \phi)

@@ -259,3 +259,16 @@ def test_richardson_is_checked_at_the_step_given_not_a_shrunk_one() -> None:
     off = 1 + 2 * check.tolerances[0] / 20.0
     wrong = gradref.check_gradient(f, lambda p: np.array([off / p[0]]), [0.05], scheme="richardson")
     assert not wrong.passed
+
+
+def test_a_truncation_the_two_steps_cannot_see_fails_a_right_zero_derivative() -> None:
+    # The documented limit of any two-step estimate: f = x^3 - x^5 / (5 h^2) at 0 has
+    # D(h) = D(2h), so tau = 0 and the tolerance is rounding alone; the right derivative
+    # 0 fails (the docstring says so), while a smaller step resolves it.
+    h = gradref.default_step([0.0])[0]
+
+    def f(p: NDArray[np.float64]) -> Any:
+        return p[0] ** 3 - p[0] ** 5 / (5 * h * h)
+
+    assert not gradref.check_gradient(f, lambda p: np.zeros(1), [0.0]).passed
+    assert gradref.check_gradient(f, lambda p: np.zeros(1), [0.0], h=h / 64).passed
