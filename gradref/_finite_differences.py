@@ -907,8 +907,9 @@ def gradient(
         least, for $n > 2^{17}$), so that an `f`
         written for one point at a time, which returns results shaped by n (``x[0]``
         is a whole row), fails the shape check or raises, rather than giving a wrong
-        gradient. (An `f` that returns its input's rows reordered, ``x[::-1]``, has a
-        vectorized one's shapes and cannot be detected.)
+        gradient. (An `f` that mixes the rows while keeping one value per row, as
+        ``x[::-1]`` or ``x @ w / np.linalg.norm(x)``, has a vectorized one's shapes and
+        cannot be detected.)
     x : array_like, shape (n,)
         The point, finite.
     h : float or array_like of shape (n,), optional

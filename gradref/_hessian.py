@@ -255,7 +255,8 @@ def hessian(
     scheme : {"central", "complex", "richardson"}
         The scheme (see the table).
     vectorized : bool
-        Whether `f` accepts stacked points (see `f`). The result is the same.
+        Whether `f` accepts stacked points (see `f`). For an `f` that treats each row
+        on its own, the result is the same.
 
     Returns
     -------

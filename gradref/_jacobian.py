@@ -54,7 +54,9 @@ def jacobian(
         ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
         shape (p, m): the outputs of row j in row j. The points come in batches of
         two sizes at least, as for `gradient`, so that an `F` written for one point at
-        a time fails the shape check or raises rather than giving a wrong Jacobian.
+        a time whose result is shaped by n fails the shape check or raises rather than
+        giving a wrong Jacobian. One that mixes the rows while keeping their shape
+        (``X - X.mean()``, reordered rows) looks vectorized and is not detected.
     x : array_like, shape (n,)
         The point, finite.
     h : float or array_like of shape (n,), optional
