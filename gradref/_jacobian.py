@@ -52,8 +52,9 @@ def jacobian(
         array (complex128 for ``scheme="complex"``), returning a 1-D array of $m$ real
         numbers, the same $m$ at every point. With ``vectorized=True``, called as
         ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
-        shape (p, m): the outputs of row j in row j. The points come in batches of
-        two sizes at least, as for `gradient`, so that an `F` written for one point at
+        shape (p, m): the outputs of row j in row j. Wherever more than one point is
+        evaluated, the points come in batches of two sizes at least, as for `gradient`,
+        so that an `F` written for one point at
         a time whose result is shaped by n fails the shape check or raises rather than
         giving a wrong Jacobian. One that mixes the rows while keeping their shape
         (``X - X.mean()``, reordered rows) looks vectorized and is not detected.

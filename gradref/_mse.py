@@ -2,6 +2,8 @@ r"""The mean squared error of the linear model $y = wx + b$ and its gradients.""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -94,7 +96,8 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
     ------
     ValueError
         If `x` and `t` are not 1-D, empty, of different lengths or not finite, if `w` or
-        `b` is not finite, or if the sums over the data overflow float64.
+        `b` is not finite, or if the sums over the data or the gradients overflow
+        float64.
     TypeError
         If `w` or `b` is not a real number, or `x` or `t` is not an array of real
         numbers.
@@ -118,7 +121,13 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
     """
     xs, ts = as_data(x, t)
     sum_ex, sum_e = _residual_sums(as_real(w, "w"), as_real(b, "b"), xs, ts, loss=False)
-    return 2 * sum_ex / xs.size, 2 * sum_e / xs.size
+    dw, db = 2 * (sum_ex / xs.size), 2 * (sum_e / xs.size)  # the mean first: 2 Σ may overflow
+    if not (math.isfinite(dw) and math.isfinite(db)):
+        raise ValueError(
+            "the gradients overflow float64, though the sums over the data do not; "
+            "rescale `x` and `t` (or `w` and `b`) towards 1."
+        )
+    return dw, db
 
 
 def _residual_sums(

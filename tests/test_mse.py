@@ -80,3 +80,9 @@ def test_accepts_lists_and_integers_without_modifying_the_input() -> None:
     assert gradref.mse_gradients(1, 0, x, [1, 2, 3]) == (0.0, 0.0)
     assert gradref.mse_gradients(1, 0, [1, 2, 3], [2, 3, 4]) == pytest.approx((-4.0, -2.0))
     np.testing.assert_array_equal(x, before)
+
+
+def test_gradients_that_overflow_though_the_sums_do_not_are_refused() -> None:
+    # Σ r_i x_i = 1.5e308 is finite, but 2 Σ / N is not: an error, never inf.
+    with pytest.raises(ValueError, match=r"the gradients overflow float64"):
+        gradref.mse_gradients(0.0, 0.0, [1.5e154], [-1e154])
