@@ -44,7 +44,7 @@ class DescentResult:
 
 
 class DivergenceError(ArithmeticError):
-    """Gradient descent blew up; `path` holds the iterates up to that point."""
+    """Gradient descent ran away (see `gradient_descent`); `path` holds the iterates."""
 
     def __init__(self, message: str, path: NDArray[np.float64]) -> None:
         super().__init__(message)
@@ -89,16 +89,19 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        If the iterates overflow, or the steps overshoot (each lands where the gradient
-        points back, $\nabla \mathcal{L}_{k+1} \cdot \nabla \mathcal{L}_k < 0$) while the
-        gradient's norm grows $10^{10}$-fold: `lr` is too large. A gradient that grows
-        on the way down from a stationary point does not overshoot and is not
-        divergence. The error's ``path`` attribute holds the iterates so far.
+        If the steps overshoot (each lands where the gradient points back,
+        $\nabla \mathcal{L}_{k+1} \cdot \nabla \mathcal{L}_k < 0$) while the gradient's
+        norm grows $10^{10}$-fold: `lr` is too large. If the iterates overflow: `lr` is
+        too large, or, when the last step did not overshoot, the loss may decrease
+        without bound along the path (the message says so). A gradient that grows on the
+        way down from a stationary point does not overshoot and is not divergence. The
+        error's ``path`` attribute holds the iterates so far, the overflowed one last.
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
         integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
         a value that is not finite at a finite iterate (the gradient overflows or is
-        undefined there; a smaller `lr` may keep the iterates away from such a point).
+        undefined there; a smaller `lr` may keep the iterates away from such a point,
+        unless they run away because the loss has no minimum along the path).
     TypeError
         If `lr` or `tol` is not a real number, `max_steps` is not an integer, `theta0`
         is not an array of real numbers (complex, strings, a masked array), or `grad`
@@ -118,8 +121,10 @@ def gradient_descent(
     $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
     $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
     (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent that
-    converges stops near a stationary point: a local minimum, which need not be the
-    global one, or a saddle point; it may also run out of `max_steps` or diverge, and
+    converges stops where $\|\nabla\mathcal{L}\| <$ `tol`: usually near a stationary
+    point (a local minimum, which need not be the global one, or a saddle point), but
+    also on a plateau or an asymptote with no stationary point ($e^{-\theta}$ "converges"
+    at $\theta = 6.9$ with `tol` = 1e-3); it may also run out of `max_steps` or diverge, and
     a start at any stationary point, a local maximum too, stops there before a step.
 
     Examples
@@ -151,29 +156,44 @@ def gradient_descent(
     g = _gradient(grad, theta, 0)
     start = norm = _norm(g)  # the norm where the current run of overshooting steps began
     steps = 0
+    overshooting = True  # unknown before the first step: lr is the first suspect
     while norm >= tolerance and steps < limit:
         with np.errstate(over="ignore"):
             theta = theta - alpha * g
         path.append(theta)
         steps += 1
         if not np.all(np.isfinite(theta)):
-            _diverged(steps, start, np.inf, alpha, path)
+            _diverged(steps, start, np.inf, alpha, path, overshooting)
         previous, g = g, _gradient(grad, theta, steps)
         norm = _norm(g)
-        if _dot_sign(previous, g) >= 0:  # no overshoot: a new run may begin here
+        overshooting = _dot_sign(previous, g) < 0
+        if not overshooting:  # a new run may begin here
             start = norm
         elif norm > _GROWTH_LIMIT * start:
-            _diverged(steps, start, norm, alpha, path)
+            _diverged(steps, start, norm, alpha, path, overshooting)
     return DescentResult(theta, steps, norm < tolerance, norm, np.array(path))
 
 
 def _diverged(
-    steps: int, start: float, norm: float, alpha: float, path: list[NDArray[np.float64]]
+    steps: int,
+    start: float,
+    norm: float,
+    alpha: float,
+    path: list[NDArray[np.float64]],
+    overshooting: bool,
 ) -> NoReturn:
+    advice = f"try a smaller one, such as lr={alpha / 10:g}"
+    if overshooting:
+        cause = f"The learning rate lr={alpha:g} is too large for this loss; {advice}."
+    else:  # the iterates overflowed while each step still went downhill
+        cause = (
+            "The steps did not overshoot: the loss may decrease without bound along the "
+            "path (no minimum there, which no learning rate fixes), or the learning rate "
+            f"lr={alpha:g} is too large for it; {advice}."
+        )
     raise DivergenceError(
         f"gradient descent diverged at step {steps}: the gradient norm grew from "
-        f"{start:.3g} to {norm:.3g}. The learning rate lr={alpha:g} is too large "
-        f"for this loss; try a smaller one, such as lr={alpha / 10:g}.",
+        f"{start:.3g} to {norm:.3g}. {cause}",
         np.array(path),
     )
 
@@ -208,4 +228,10 @@ def _gradient(
         err.add_note(f"gradref called `grad` {where()}.")
         raise
     hint = " The loss may not be differentiable at that point."
+    if step > 0:
+        hint = (
+            " The loss may not be differentiable at that point, or the gradient overflowed "
+            "as the iterates ran away (too large an `lr`, or a loss without a minimum "
+            "along the path)."
+        )
     return as_gradient_value(value, theta, "theta0", where, hint)

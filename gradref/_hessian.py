@@ -1,11 +1,13 @@
 r"""The Hessian matrix $\nabla^2 f$ of a scalar function, by second differences.
 
 Every scheme evaluates $f$ at points $\mathbf{x} + a\,h_i\mathbf{e}_i + b\,\mathbf{e}_j$
-for pairs $i \le j$ (one triangle, mirrored: exactly symmetric), in bounded blocks so
-that the extra memory is of the size of the result, $O(n^2)$, whatever $n$:
+for pairs $i \le j$ (one triangle, mirrored: exactly symmetric), in blocks of about
+$2^{18}$ coordinates (at most $\max(n, 2^{18}/n) + n$ points), so that the extra memory
+is the result's $O(n^2)$ plus one such block, whatever $n$:
 
-- ``"central"`` (real $b = \pm h_j$): the seven-point formula at the steps $h$ and $h/2$,
-  combined by one Richardson step;
+- ``"central"``: the three-point second difference on the diagonal ($b = 0$) and the
+  seven-point formula off it (real $b = \pm h_j$), at the steps $h$ and $h/2$, combined
+  by one Richardson step;
 - ``"complex"`` and ``"richardson"`` (imaginary $b = \mathrm{i}\delta_j$): central and
   Richardson differences of the complex-step gradient
   $g_j = \operatorname{Im} f(\cdot + \mathrm{i}\delta_j\mathbf{e}_j) / \delta_j$.
@@ -44,11 +46,13 @@ HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 # |f_i^(6)| ~ |f| (rounding then twice truncation), and off it at 2^-7.3. Near h*,
 # E(h) = a/h^2 + b h^4, and the powers of two either side cost
 # E(2^0.5 h*) = 1.7 E(h*) and E(2^-0.5 h*) = 1.4 E(h*): either will do, and
-# benchmarks/accuracy.py's sweep decides: 2^-6 (worst of its four cases 7.2e-10;
-# 2^-7: 1.1e-9, as |f| is large against |H| there and rounding dominates).
+# benchmarks/accuracy.py's sweep decides: 2^-6 (worst of its four benchmark problems
+# 7.2e-10; 2^-7: 1.1e-9, as |f| is large against |H| there and rounding dominates). The
+# sweep's fifth row, the worked example, is not among them: its worst entry, off the
+# diagonal, prefers 2^-7 (4.5e-9 against 7.3e-8), as the second-order page says.
 # That step is HESSIANS["central"].step (gradref/_schemes.py).
 _CENTRAL_LEVELS = (1.0, 0.5)
-# Points per block: at most max(n^2, 2^18) coordinates, the size of the result.
+# Coordinates per block: about 2^18, in at most max(n, 2^18 / n) + n points of n.
 _BLOCK_COORDINATES = 2**18
 
 

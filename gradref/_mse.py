@@ -9,10 +9,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from gradref._validation import as_data, as_real, check_finite
 
-# Elements per block: 1 MiB of float64 residuals, the only extra memory. Each block costs
-# five numpy calls, whose fixed overhead dominates small blocks: on 10^7 points, 2^17
-# took 2.4 times a single-threaded np.dot(x, t) and 2^14 took 2.8, while the blocks of
-# x, t and e still sit in the caches (2^18 was slower again).
+# Elements per block: 1 MiB of float64 residuals, the only extra memory for float64 data.
+# Each block costs a few numpy calls, whose fixed overhead dominates small blocks, while
+# large ones fall out of the caches: 2^14 to 2^17 time alike (within the noise of a shared
+# machine) and 2^18 was slower, measured against a single-threaded np.dot(x, t).
 _BLOCK = 1 << 17
 
 
@@ -106,10 +106,11 @@ def mse_gradients(w: float, b: float, x: ArrayLike, t: ArrayLike) -> tuple[float
     -----
     The residuals $r_i = w x_i + b - t_i$ are formed block by block in a small buffer
     and reduced at once ($\sum r_i x_i$ by a BLAS dot product, $\sum r_i$ by numpy's
-    pairwise sum), so the data are read once and the extra memory does not grow with
-    $N$. The sums are taken over the residuals themselves, never through
-    $\sum x_i^2$, $\sum x_i t_i$, ...: that shortcut cancels catastrophically near the
-    optimum, where the gradient is small.
+    pairwise sum), so the data are read once and, for float64 arrays, the extra memory
+    does not grow with $N$ (other input, a list or float32 or integer arrays, is first
+    converted to a float64 copy of $N$ numbers). The sums are taken over the residuals
+    themselves, never through $\sum x_i^2$, $\sum x_i t_i$, ...: that shortcut cancels
+    catastrophically near the optimum, where the gradient is small.
 
     Examples
     --------

@@ -42,7 +42,7 @@ def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np
     if array.dtype.kind == "c":
         hint = "; the complex step is chosen with scheme='complex'" if complex_hint else ""
         raise TypeError(f"`{name}` must be real{hint}.")
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in "iuf":  # bool is refused, as it is for a scalar argument
         raise TypeError(f"`{name}` must be a 1-D array of real numbers, not dtype {array.dtype}.")
     if array.ndim != 1:
         hint = " Wrap a single number as [x]." if array.ndim == 0 else ""
@@ -213,7 +213,7 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: Where) -
         ) from err
     kind = array.dtype.kind
     numbers = "a number" if scalar else "numbers"
-    if kind not in "biufc":
+    if kind not in "iufc":  # bool is not a number here: a step function's True/False
         items = array.ravel().tolist()
         bad = [v for v in items[:1000] if not isinstance(v, Number)][:1]
         got = type(bad[0]).__name__ if bad else f"dtype {array.dtype}"

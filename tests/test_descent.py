@@ -212,3 +212,33 @@ def test_the_gradient_norm_overflows_only_where_the_norm_does() -> None:
     )
     assert np.isfinite(under.grad_norm)
     assert under.grad_norm == pytest.approx(big / np.sqrt(2))
+
+
+# --- API review round 14: a loss without a minimum is not "lr too large" alone --------
+
+
+def test_iterates_overflowing_downhill_name_a_loss_without_minimum() -> None:
+    # L = -θ²/4 has no minimum: each step multiplies θ by 1 + lr/2 and never overshoots,
+    # so a smaller lr would only delay the overflow; the message must not blame lr alone.
+    with pytest.raises(gradref.DivergenceError, match=r"may decrease without bound") as info:
+        gradref.gradient_descent(lambda th: -0.5 * th, [1.0], lr=1e10)
+    assert np.isinf(info.value.path[-1]).all()
+    assert np.isfinite(info.value.path[:-1]).all()
+
+
+def test_a_gradient_overflowing_on_a_runaway_says_so() -> None:
+    # L = -θ²: θ doubles each step until 2θ overflows at a finite θ (step 1023).
+    with (
+        pytest.raises(ValueError, match=r"\(step 1023\).*a loss without a minimum"),
+        np.errstate(over="ignore"),  # the user's -2 θ overflows: gradref reports it
+    ):
+        gradref.gradient_descent(lambda th: -2 * th, [1.0], lr=0.5, max_steps=2000)
+
+
+def test_converged_means_a_small_gradient_not_a_stationary_point() -> None:
+    # The docstring's plateau: L = e^-θ has no stationary point, yet descent stops where
+    # e^-θ < tol, at θ = ln(1000) = 6.91 and beyond it by less than one step.
+    result = gradref.gradient_descent(lambda th: -np.exp(-th), [0.0], lr=1.0, tol=1e-3)
+    assert result.converged
+    assert np.log(1e3) < result.theta[0] < np.log(1e3) + 1e-3
+    assert round(float(result.theta[0]), 1) == 6.9

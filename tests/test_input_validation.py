@@ -682,3 +682,49 @@ def test_a_vectorized_map_whose_output_count_changes_with_the_stack() -> None:
     match += r"its input, got shape \(2, 2\) for a \(2, 2\) input but m = 1 before\."
     with pytest.raises(ValueError, match=match):
         gradref.jacobian(lambda xs: xs @ xs.T, P0, scheme="forward", vectorized=True)
+
+
+# --- API review round 14: booleans are not real numbers, in arrays too ----------------
+
+BOOLS = np.array([True, False])
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gradref.gradient(f, BOOLS), "x"),
+        (lambda: gradref.hessian(f, [True, False]), "x"),
+        (lambda: gradref.default_step(BOOLS), "x"),
+        (lambda: gradref.directional_derivative(f, P0, [True, False]), "u"),
+        (lambda: gradref.gradient_descent(grad_f, BOOLS, lr=0.1), "theta0"),
+        (lambda: gradref.mse_loss(0.5, 0.0, BOOLS, [1.0, 2.0]), "x"),
+        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], BOOLS), "t"),
+        (lambda: gradref.gradient(f, P0, h=BOOLS), "h"),
+    ],
+)
+def test_boolean_arrays_are_refused(call: Any, name: str) -> None:
+    # As lr=True is: True is not the number 1 to a reader, and [True, False] was taken as
+    # the point (1, 0) silently.
+    with pytest.raises(
+        TypeError, match=rf"`{name}` must be a 1-D array of real numbers, not dtype bool"
+    ):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gradref.gradient(lambda p: p[0] > 0, P0), "f"),
+        (lambda: gradref.jacobian(lambda p: p > 0, P0), "F"),
+        (lambda: gradref.hessian(lambda p: p[0] > 0, P0), "f"),
+        (lambda: gradref.check_gradient(f, lambda p: p > 0, P0), "grad"),
+        (lambda: gradref.gradient_descent(lambda p: p > 0, [1.0], lr=0.1), "grad"),
+    ],
+)
+def test_functions_returning_booleans_are_refused(call: Any, name: str) -> None:
+    # A step function's True/False differenced gave a derivative of 0, and a grad
+    # returning p > 0 "converged".
+    with pytest.raises(
+        TypeError, match=rf"`{name}` must return (a number|numbers|real numbers), got dtype bool"
+    ):
+        call()
