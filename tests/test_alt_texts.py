@@ -55,7 +55,7 @@ def render(code: str) -> str:
 
 
 def test_the_pages_have_figures() -> None:
-    assert len(BLOCKS) >= 11
+    assert len(BLOCKS) >= 14
 
 
 @pytest.mark.parametrize("code", BLOCKS)
