@@ -95,10 +95,11 @@ def gradient_descent(
         too large, or, when the last step did not overshoot, the loss may decrease
         without bound along the path (the message says so). A gradient that grows on the
         way down from a stationary point does not overshoot and is not divergence. The
-        error's ``path`` attribute holds the iterates so far, the overflowed one last.
+        error's ``path`` attribute holds the iterates so far (the overflowed one last, if
+        they overflowed).
     ValueError
         If `lr` or `tol` is not positive and finite, `max_steps` is not a positive
-        integer, `theta0` is not a finite 1-D array, or `grad` returns the wrong shape or
+        integer, `theta0` is not a finite non-empty 1-D array, or `grad` returns the wrong shape or
         a value that is not finite at a finite iterate (the gradient overflows or is
         undefined there; a smaller `lr` may keep the iterates away from such a point,
         unless they run away because the loss has no minimum along the path).
@@ -120,11 +121,12 @@ def gradient_descent(
     with a component along eigenvector 1. The error's norm is multiplied by at most
     $\max_j |1 - \alpha\lambda_j|$ per step, which is $1 - \alpha\lambda_n$ when
     $\alpha \le 2/(\lambda_1 + \lambda_n)$ and is smallest, $(\lambda_1 - \lambda_n) /
-    (\lambda_1 + \lambda_n)$, at that $\alpha$. On a non-convex loss, descent that
-    converges stops where $\|\nabla\mathcal{L}\| <$ `tol`: usually near a stationary
-    point (a local minimum, which need not be the global one, or a saddle point), but
-    also on a plateau or an asymptote with no stationary point ($e^{-\theta}$ "converges"
-    at $\theta = 6.9$ with `tol` = 1e-3); it may also run out of `max_steps` or diverge, and
+    (\lambda_1 + \lambda_n)$, at that $\alpha$. Descent that converges stops where
+    $\|\nabla\mathcal{L}\| <$ `tol`: on a non-convex loss usually near a stationary
+    point (a local minimum, which need not be the global one, or a saddle point); on a
+    loss without a minimum, convex or not, wherever the gradient has faded
+    ($e^{-\theta}$ "converges" at the first iterate past $\ln 1000 \approx 6.9$ with
+    `tol` = 1e-3). It may also run out of `max_steps` or diverge, and
     a start at any stationary point, a local maximum too, stops there before a step.
 
     Examples

@@ -82,7 +82,9 @@ def directional_derivative(
     two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
     along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
     coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
-    does not set the scale. Unlike $x_i \pm h$ with a power-of-two $h$ no smaller than
+    does not set the scale unless its $|x_i|$ is large enough to make $|x_i u_i|$ the
+    largest (at $\mathbf{x} = (0, 10^{30})$, $\mathbf{u} = (1, 10^{-20})$ the step is
+    $2^{16}$: pass `h` there). Unlike $x_i \pm h$ with a power-of-two $h$ no smaller than
     the spacing of $x_i$, as the default steps are (exact where $|x_i| \ge h$, unless it
     crosses a power of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at
     most $\varepsilon (|x_i| + |s u_i|)$ in each coordinate that moves (the product

@@ -1,9 +1,10 @@
 r"""The Hessian matrix $\nabla^2 f$ of a scalar function, by second differences.
 
 Every scheme evaluates $f$ at points $\mathbf{x} + a\,h_i\mathbf{e}_i + b\,\mathbf{e}_j$
-for pairs $i \le j$ (one triangle, mirrored: exactly symmetric), in blocks of about
-$2^{18}$ coordinates (at most $\max(n, 2^{18}/n) + n$ points), so that the extra memory
-is the result's $O(n^2)$ plus one such block, whatever $n$:
+for pairs $i \le j$ (one triangle, mirrored: exactly symmetric), in blocks of at most
+$\max(n, 2^{18}/n) + n$ points (about $2^{18}$ coordinates while $n \le 512$, a few times
+$n^2$ beyond), so that the extra memory is a bounded multiple of the result's size,
+$O(n^2)$, whatever $n$:
 
 - ``"central"``: the three-point second difference on the diagonal ($b = 0$) and the
   seven-point formula off it (real $b = \pm h_j$), at the steps $h$ and $h/2$, combined
@@ -48,8 +49,9 @@ HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 # E(2^0.5 h*) = 1.7 E(h*) and E(2^-0.5 h*) = 1.4 E(h*): either will do, and
 # benchmarks/accuracy.py's sweep decides: 2^-6 (worst of its four benchmark problems
 # 7.2e-10; 2^-7: 1.1e-9, as |f| is large against |H| there and rounding dominates). The
-# sweep's fifth row, the worked example, is not among them: its worst entry, off the
-# diagonal, prefers 2^-7 (4.5e-9 against 7.3e-8), as the second-order page says.
+# sweep's first row, the worked example, is not among the four: its worst entry, off the
+# diagonal, keeps falling below 2^-6 (7.3e-8; 2^-7: 4.5e-9; 2^-9: 8.2e-11), the hard case
+# the second-order page discusses.
 # That step is HESSIANS["central"].step (gradref/_schemes.py).
 _CENTRAL_LEVELS = (1.0, 0.5)
 # Coordinates per block: about 2^18, in at most max(n, 2^18 / n) + n points of n.
@@ -239,7 +241,12 @@ def hessian(
 
     "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at
     complex points, so $f$ must be real-analytic and written with operations that
-    carry the imaginary part, as for ``gradient(scheme="complex")``. The formulas,
+    carry the imaginary part, as for ``gradient(scheme="complex")``. Their imaginary
+    parts $\delta_j\,\partial f/\partial x_j$, with $\delta_j = 2^{-60}\max(1, |x_j|)$
+    rounded to a power of two, are subnormal where $|\partial f/\partial x_j|$ is below
+    about $2^{-962} \approx 2.6 \times 10^{-290}$: the entries then carry an absolute
+    error of up to a few times $2^{-1074}/(\delta_j h_i)$ ($10^{-300}$ at the default
+    steps or less), all of an entry that small; use "central" there. The formulas,
     their error analysis and the errors measured are on the page
     [Second order](second-order.md#computing-the-hessian).
 
@@ -271,8 +278,9 @@ def hessian(
     ------
     ValueError
         If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, not
-        one step or one per coordinate, too small to leave a difference to measure
-        ($h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central"; the smallest offset
+        one step or one per coordinate, too small to leave any difference to measure
+        (steps a few times larger are accepted, though rounding dominates them;
+        $h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central"; the smallest offset
         below twice the spacing of $\max(1, |x_i|)$ for the others), or moves `x` beyond
         float64; `scheme` is not one of the three; `f` returns a non-scalar or non-finite
         value (the wrong shape, vectorized), or finite values whose differences overflow

@@ -196,3 +196,16 @@ def test_points_on_the_line_are_rounded_by_at_most_eps_times_x_plus_s_u() -> Non
             exact = Fraction(xi) + Fraction(s) * Fraction(ui)
             bound = eps * (abs(Fraction(xi)) + abs(Fraction(s) * Fraction(ui)))
             assert abs(Fraction(pi) - exact) <= bound
+
+
+def test_a_huge_coordinate_barely_moving_can_still_set_the_scale() -> None:
+    # The docstring's case: |x_1 u_1| = 1e10 is the largest |x_i u_i|, so the scale is
+    # 1e10 and the central step eps^(1/3) 1e10 rounds to 2^16 (pass `h` there).
+    seen: list[float] = []
+
+    def record(p: np.ndarray) -> float:
+        seen.append(float(p[0]))
+        return float(np.sin(p[0]))
+
+    gradref.directional_derivative(record, [0.0, 1e30], [1.0, 1e-20])
+    assert sorted(seen) == [-(2.0**16), 2.0**16]

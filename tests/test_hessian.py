@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 from scipy.optimize import rosen, rosen_hess
 
 import gradref
+from gradref._finite_differences import scaled_steps
 from gradref._hessian import _blocks
+from gradref._schemes import DIFFERENCES, HESSIANS
 from gradref.examples import f
 from tests.functions import (
     exact_log_sum_exp_hessian,
@@ -322,3 +324,20 @@ def test_a_step_per_coordinate_moves_each_coordinate_by_its_own() -> None:
         # The seven-point formula at h_i and h_i / 2: every move a multiple of h_i / 2.
         assert moved.min() == h[i] / 2
         assert_array_equal(moved / (h[i] / 2), np.round(moved / (h[i] / 2)))
+
+
+@pytest.mark.parametrize("scheme", ["complex", "richardson"])
+@pytest.mark.parametrize("scale", [1e-290, 1e-300, 1e-305, 1e-308])
+def test_subnormal_imaginary_parts_bound_the_absolute_error(scheme: str, scale: float) -> None:
+    # The docstring: where delta_j |df/dx_j| is subnormal, the entries carry an absolute
+    # error of up to a few times 2^-1074 / (delta_j h_i); above that, the usual accuracy.
+    x = np.array([1.0, 2.0])
+    e2 = np.exp(2)
+    exact = scale * np.array([[4 + 4 * e2, 2 + 3 * e2], [2 + 3 * e2, e2]])
+    H = gradref.hessian(lambda p: scale * f(p), x, scheme=scheme)
+    delta = scaled_steps(DIFFERENCES["complex"].step, x)
+    h = scaled_steps(HESSIANS[scheme].step, x)
+    subnormal = 2.0**-1074 / np.outer(h, delta)
+    assert np.all(np.abs(H - exact) <= 1e-9 * np.abs(exact) + 4 * subnormal)
+    if scale == 1e-305:  # all of an entry that small
+        assert np.abs(H - exact).max() > 0.5 * np.abs(exact).max()
