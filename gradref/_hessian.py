@@ -245,9 +245,9 @@ def hessian(
     parts $\delta_j\,\partial f/\partial x_j$, with $\delta_j = 2^{-60}\max(1, |x_j|)$
     rounded to a power of two, are subnormal where $|\partial f/\partial x_j|$ is below
     about $2^{-962} \approx 2.6 \times 10^{-290}$: the entries then carry an absolute
-    error of up to a few times $2^{-1074}/(\delta_j h_i)$ ($10^{-300}$ at the default
-    steps or less), all of an entry that small; use "central" there. The formulas,
-    their error analysis and the errors measured are on the page
+    error of up to a few times $2^{-1074}/(\delta_j h_i)$ (at most about
+    $10^{-300}$ at the default steps), all of an entry that small; use "central" there.
+    The formulas, their error analysis and the errors measured are on the page
     [Second order](second-order.md#computing-the-hessian).
 
     Parameters
