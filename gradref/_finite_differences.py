@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._estimates import ErrorEstimate, Recorder, error_terms
 from gradref._schemes import DIFFERENCES, EPS, Scheme
 from gradref._validation import (
     as_flag,
@@ -419,8 +420,7 @@ def line_derivative(
     distance along u.
     """
     if h is None:
-        scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
-        step = float(_default_steps(np.array([scale]), scheme)[0])
+        step = line_step(x, u, scheme)
     else:
         step = h
         if scheme != "complex":
@@ -432,6 +432,104 @@ def line_derivative(
 
     steps = np.array([step])
     return _differences(fun, x, steps, scheme, along_u, adapt=h is None, given=h is not None)[:, 0]
+
+
+def line_step(x: NDArray[np.float64], u: NDArray[np.float64], scheme: str) -> float:
+    """Return the default step along u: scaled by max_i |x_i| |u_i| / max_i |u_i|."""
+    scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
+    return float(_default_steps(np.array([scale]), scheme)[0])
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """Derivatives along the axes at steps h and 2h, and what their error estimate needs.
+
+    `value` and `doubled` are (outputs, n); `sizes` is the largest |f| that each line's
+    doubled differences and f(x) saw, `doubled_sizes` the same without f(x); `points`
+    counts every evaluation.
+    """
+
+    value: NDArray[np.float64]
+    doubled: NDArray[np.float64]
+    center: NDArray[np.float64]
+    doubled_sizes: NDArray[np.float64]
+    steps: NDArray[np.float64]
+    points: int
+
+    @property
+    def sizes(self) -> NDArray[np.float64]:
+        return np.maximum(self.center, self.doubled_sizes)
+
+
+def sample(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    h: NDArray[np.float64] | None,
+    scheme: str,
+    adapt: bool,
+) -> Sampled:
+    """Return the derivatives of `fun` at h (or the default step) and at 2h, and f(x).
+
+    With `adapt`, richardson may shrink its default step for the value (not for 2h).
+    Costs the derivatives twice, plus f(x) for the real schemes.
+    """
+    recorder = Recorder(fun.call, x, fun.vectorized, axes=True)
+    counted = replace(fun, call=recorder)
+    indices = np.arange(x.size)
+    given = h is not None
+    steps = _default_steps(x, scheme) if h is None else h
+    value = derivatives(counted, x, indices, None if adapt and not given else steps, scheme, given)
+    recorder.recording = True  # the largest |f| along each line, at the doubled step
+    with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
+        twice = 2 * steps
+    doubled = derivatives(counted, x, indices, twice, scheme, given)
+    recorder.recording = False
+    sizes = np.zeros_like(value) if recorder.sizes is None else recorder.sizes
+    center = np.zeros((len(value), 1))
+    if scheme != "complex":  # the complex step subtracts nothing: f(x) is not needed
+        center = np.abs(evaluate(counted, x[np.newaxis], False)).T
+    return Sampled(value, doubled, center, sizes, steps, recorder.points)
+
+
+def estimated(
+    fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64] | None, scheme: str
+) -> tuple[NDArray[np.float64], ErrorEstimate]:
+    """Return the derivatives (outputs, n) and their error estimate (``full_output=True``)."""
+    s = sample(fun, x, h, scheme, adapt=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sensitivity = np.abs(s.value * x).sum(axis=1, keepdims=True)
+        largest = np.abs(s.value).max(axis=1, keepdims=True)
+        terms = error_terms(
+            s.value, s.doubled, s.sizes, s.steps, scheme, sensitivity=sensitivity, largest=largest
+        )
+        error = terms.bound()
+    if not np.isfinite(error).all():
+        raise ValueError(
+            f"the error estimate of the derivatives of `{fun.name}` at x = {x} overflows "
+            f"float64; scale `{fun.name}` down."
+        )
+    rounding = np.asarray(terms.rounding + terms.formula)
+    return s.value, ErrorEstimate(error, terms.truncation, rounding, s.points)
+
+
+def along_directions(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    directions: NDArray[np.float64],
+    steps: NDArray[np.float64],
+    scheme: str,
+) -> NDArray[np.float64]:
+    """Return the derivatives of `fun` at x along each row of `directions`, (m, rows).
+
+    As `line_derivative` at the given `steps` (one per direction), all in one batch.
+    """
+
+    def along_rows(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
+        u = directions[lines]
+        points += shifts[:, np.newaxis] * u
+        return ((points - x) * u).sum(axis=1)
+
+    return _differences(fun, x, steps, scheme, along_rows)
 
 
 def _check_step_moves(
@@ -878,6 +976,42 @@ def partial_derivative(
     return float(derivative[0, 0])
 
 
+@overload
+def gradient(
+    f: Objective,
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[False] = ...,
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def gradient(
+    f: Objective,
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[True],
+) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
+
+
+@overload
+def gradient(
+    f: Objective,
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: bool,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
+
+
 def gradient(
     f: Objective,
     x: ArrayLike,
@@ -885,7 +1019,8 @@ def gradient(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
-) -> NDArray[np.float64]:
+    full_output: bool = False,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
     r"""Return the gradient $\nabla f(\mathbf{x})$, the vector of all partial derivatives.
 
     $$\nabla f(\mathbf{x}) = \begin{bmatrix}
@@ -960,5 +1095,11 @@ def gradient(
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    if as_flag(full_output, "full_output"):
+        value, info = estimated(fun, point, step, name)
+        error = info.error.ravel()
+        return value.ravel(), replace(
+            info, error=error, truncation=info.truncation.ravel(), rounding=info.rounding.ravel()
+        )
     # The one-row Jacobian, as a vector.
     return derivatives(fun, point, np.arange(point.size), step, name).ravel()

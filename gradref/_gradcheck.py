@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._estimates import Recorder, Terms, error_terms
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
     UserFunction,
-    _default_steps,
-    derivatives,
+    along_directions,
     evaluate,
+    line_step,
+    sample,
 )
 from gradref._schemes import DIFFERENCES, EPS, Scheme
-from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
-
-_TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
-_SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
-SAFETY = 10.0
-"""How many times its estimated error a numerical component may be off and still pass."""
+from gradref._validation import (
+    as_count,
+    as_flag,
+    as_generator,
+    as_gradient_value,
+    as_point,
+    as_positive,
+    as_scheme,
+    as_step,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,56 @@ class GradientCheck:
     worst: int
     ratio: float
     passed: bool
+    directions: NDArray[np.float64] | None = None
+
+    def __repr__(self) -> str:
+        entries = "components" if self.directions is None else "directions"
+        return (
+            f"GradientCheck(passed={self.passed}, {entries}={self.errors.size}, "
+            f"worst={self.worst}, ratio={self.ratio:.2g})"
+        )
+
+    def __str__(self) -> str:
+        return report(self)
+
+
+SHOWN = 10
+"""How many entries (the worst, by ratio) the report of a larger check shows."""
+
+
+def report(check: GradientCheck, shown: int = SHOWN) -> str:
+    """Return the report of `check`: a summary line, then one line per entry (the worst)."""
+    entry = "component" if check.directions is None else "direction"
+    ratios = np.divide(
+        check.errors,
+        check.tolerances,
+        out=np.where(check.errors > 0, np.inf, 0.0),
+        where=check.tolerances > 0,
+    )
+    failed = int((ratios > 1).sum())
+    verdict = "passed" if check.passed else f"FAILED in {failed} of {ratios.size} {entry}s"
+    lines = [
+        f"gradient check {verdict}; worst: {entry} {check.worst}, error "
+        f"{check.errors[check.worst]:.3g}, {check.ratio:.3g} times its tolerance "
+        f"{check.tolerances[check.worst]:.3g}"
+    ]
+    analytic = "grad . u" if check.directions is not None else "analytic"
+    lines.append(
+        f"{entry:>9}  {analytic:>17}  {'numerical':>17}  {'error':>9}  {'tolerance':>9}  "
+        f"{'ratio':>9}  verdict"
+    )
+    order = np.argsort(-ratios, kind="stable")[:shown]
+    for i in sorted(order.tolist()):
+        lines.append(
+            f"{i:>9}  {check.analytic[i]:>17.10g}  {check.numerical[i]:>17.10g}  "
+            f"{check.errors[i]:>9.3g}  {check.tolerances[i]:>9.3g}  {ratios[i]:>9.3g}  "
+            f"{'ok' if ratios[i] <= 1 else 'FAIL'}"
+        )
+    hidden = ratios.size - len(order)
+    if hidden:
+        rest = failed - int((ratios[order] > 1).sum())
+        lines.append(f"... {hidden} more {entry}s not shown, {rest} of them failed")
+    return "\n".join(lines)
 
 
 def check_gradient(
@@ -70,6 +126,10 @@ def check_gradient(
     rtol: float | None = None,
     h: float | None = None,
     scheme: Scheme = "central",
+    vectorized: bool = False,
+    directions: int | None = None,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> GradientCheck:
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
@@ -201,69 +261,101 @@ def check_gradient(
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    count = None if directions is None else as_count(directions, point.size)
+    generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point)
-    fun = UserFunction(f)
+    if count is not None:
+        return _along_directions(fun, analytic, point, count, generator, relative, step, name)
     # The steps used as given, richardson's too (it would shrink a default step to fit f):
     # the truncation estimate compares the difference at h with the one at exactly 2h.
-    steps = _default_steps(point, name) if step is None else np.full(point.size, step)
-    given = step is not None
-    numerical = derivatives(fun, point, np.arange(point.size), steps, name, given).ravel()
-    sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
-    doubled = np.array(
-        [
-            derivatives(
-                UserFunction(_recording(f, sampled, i)),
-                point,
-                np.array([i]),
-                2 * s,
-                name,
-                given,
-            )
-            for i, s in enumerate(steps.tolist())
-        ]
-    )[:, 0, 0]
-    # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
-    value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
-    facts = DIFFERENCES[name]  # its order p (truncation ~ h^p) and rounding factor c_s
-    order = 2.0**facts.order - 1
+    given = None if step is None else np.full(point.size, step)
+    s = sample(fun, point, given, name, adapt=False)
+    numerical = s.value[0]
     with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
-        truncation = np.abs(doubled - numerical) / order
-        extrapolated = np.abs(numerical + (numerical - doubled) / order)
-        sensitivity = float(np.abs(point * numerical).sum())
+        sensitivity = np.array([[np.abs(point * numerical).sum()]])
+        largest = np.array([[np.abs(numerical).max()]])
+        model = functools.partial(
+            error_terms, s.value, s.doubled, steps=s.steps, scheme=name, sensitivity=sensitivity
+        )
         # The values of f the estimates combine are each off by about eps |f| there: at
         # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
-        size = 0.0 if name == "complex" else np.maximum(abs(float(value)), sampled) + sensitivity
-        # Every value is also on the grid of the smallest double, eta: a subnormal value
-        # (a complex step's imaginary part too, where c_s is 0) is off by up to eta.
-        floor = max(facts.rounding, 1.0) * _SMALLEST
-        rounding = (facts.rounding * EPS * size + floor) / steps
-        formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-        noise = (facts.rounding * EPS * (sampled + sensitivity) + floor) / steps
-        tolerances = relative * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
+        terms = model(s.sizes, largest=largest)
+        noise = model(s.doubled_sizes, largest=largest).rounding[0]
+    return _judge(analytic, numerical, s.doubled[0], terms, noise, relative, s.steps, name, point)
+
+
+def _along_directions(
+    fun: UserFunction,
+    analytic: NDArray[np.float64],
+    point: NDArray[np.float64],
+    count: int,
+    rng: np.random.Generator,
+    relative: float,
+    step: float | None,
+    name: str,
+) -> GradientCheck:
+    """Compare grad(x) . u with the derivative along u, for `count` random unit vectors u."""
+    u = rng.standard_normal((count, point.size))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    recorder = Recorder(fun.call, point, fun.vectorized, axes=False)
+    counted = replace(fun, call=recorder)
+    steps = np.array([line_step(point, v, name) if step is None else step for v in u])
+    numerical = along_directions(counted, point, u, steps, name)
+    recorder.recording = True
+    with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
+        twice = 2 * steps
+    doubled = along_directions(counted, point, u, twice, name)
+    recorder.recording = False
+    sampled = np.zeros((1, 1)) if recorder.sizes is None else recorder.sizes
+    center = 0.0 if name == "complex" else abs(evaluate(counted, point[np.newaxis], False)[0, 0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        projected = u @ analytic
+        # No numerical gradient here: the rounding of the inputs is weighed by grad(x).
+        sensitivity = np.array([[np.abs(point * analytic).sum()]])
+        largest = np.array([[np.abs(analytic).max()]])
+        model = functools.partial(
+            error_terms, numerical, doubled, steps=steps, scheme=name, sensitivity=sensitivity
+        )
+        terms = model(np.maximum(sampled, center), largest=largest)
+        # phi of each component, summed along u, and the rounding of grad . u itself
+        # (at most n eps sum |g_j u_j|).
+        dot = point.size * EPS * (np.abs(u) @ np.abs(analytic))
+        terms = replace(terms, formula=terms.formula * np.abs(u).sum(axis=1) + dot)
+        noise = model(sampled, largest=largest).rounding[0]
+    judged = _judge(projected, numerical[0], doubled[0], terms, noise, relative, steps, name, point)
+    return replace(judged, directions=u)
+
+
+def _judge(
+    analytic: NDArray[np.float64],
+    numerical: NDArray[np.float64],
+    doubled: NDArray[np.float64],
+    terms: Terms,
+    noise: NDArray[np.float64],
+    relative: float,
+    steps: NDArray[np.float64],
+    name: str,
+    point: NDArray[np.float64],
+) -> GradientCheck:
+    """Return the verdict on each entry: |analytic - numerical| within its tolerance."""
+    order = 2.0 ** DIFFERENCES[name].order - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        extrapolated = np.abs(numerical + (numerical - doubled) / order)
+        tolerances = relative * np.abs(numerical) + terms.bound()[0]
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
         raise ValueError(
             f"the error estimates of the numerical gradient at x = {point} overflow float64, "
             "so `grad` cannot be judged there; scale `f` down."
         )
-    _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
+    resolved = terms.rounding[0] + noise + terms.formula[0]
+    _check_resolved(numerical, extrapolated, terms.truncation[0], resolved, steps)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
-
-
-def _recording(f: Objective, sizes: NDArray[np.float64], i: int) -> Objective:
-    """Return `f`, keeping in sizes[i] the largest |value| it returns (numbers only)."""
-
-    def call(p: NDArray[Any]) -> Any:
-        value = f(p)
-        with contextlib.suppress(TypeError, ValueError):  # not a number: `evaluate` says so
-            sizes[i] = max(sizes[i], float(np.max(np.abs(value))))
-        return value
-
-    return call
 
 
 def _check_resolved(
@@ -307,3 +399,70 @@ def _analytic(
         err.add_note(f"gradref called `grad` {where}.")
         raise
     return as_gradient_value(value, point, "x", lambda: where)
+
+
+def assert_gradient(
+    f: Objective,
+    grad: Callable[[NDArray[np.float64]], ArrayLike],
+    x: ArrayLike,
+    *,
+    rtol: float | None = None,
+    h: float | None = None,
+    scheme: Scheme = "central",
+    vectorized: bool = False,
+    directions: int | None = None,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> None:
+    r"""Check `grad` as `check_gradient` does; raise AssertionError with its report if it fails.
+
+    For test suites (compare ``torch.autograd.gradcheck(..., raise_exception=True)``):
+    returns None when every component (or every direction) is within its tolerance.
+    The options, the cost and the verdict are those of `check_gradient`.
+
+    Parameters
+    ----------
+    f, grad, x, rtol, h, scheme, vectorized, directions, seed, rng
+        As for `check_gradient`.
+
+    Raises
+    ------
+    AssertionError
+        If the check fails; its message is the report, ``str(check_gradient(...))``.
+    ValueError
+        As for `check_gradient` (bad arguments, or a component that cannot be judged).
+    TypeError
+        As for `check_gradient`.
+
+    Examples
+    --------
+    In a pytest test, a right derivation passes silently and a wrong one fails with
+    the report:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> from gradref.examples import f, grad_f
+    >>> gradref.assert_gradient(f, grad_f, [0.5, 1.5])
+    >>> def wrong(p):
+    ...     x, y = p
+    ...     return np.array([2 * x * y + y * np.exp(x * y), x**2 + np.exp(x * y)])
+    ...
+    >>> gradref.assert_gradient(f, wrong, [0.5, 1.5])
+    Traceback (most recent call last):
+      ...
+    AssertionError: gradient check FAILED in 1 of 2 components; worst: component 1, ...
+    """
+    check = check_gradient(
+        f,
+        grad,
+        x,
+        rtol=rtol,
+        h=h,
+        scheme=scheme,
+        vectorized=vectorized,
+        directions=directions,
+        seed=seed,
+        rng=rng,
+    )
+    if not check.passed:
+        raise AssertionError(str(check))

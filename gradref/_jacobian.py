@@ -2,17 +2,57 @@ r"""The Jacobian matrix of a map $F: \mathbb{R}^n \to \mathbb{R}^m$."""
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._estimates import ErrorEstimate
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
     UserFunction,
     derivatives,
+    estimated,
 )
 from gradref._schemes import Scheme
 from gradref._validation import as_flag, as_point, as_scheme, as_steps
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[False] = ...,
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[True],
+) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: bool,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
 
 
 def jacobian(
@@ -22,7 +62,8 @@ def jacobian(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
-) -> NDArray[np.float64]:
+    full_output: bool = False,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
     r"""Return the Jacobian matrix $J_F(\mathbf{x})$ of a map $F: \mathbb{R}^n \to \mathbb{R}^m$.
 
     Row $k$ is the gradient of the $k$-th output, column $i$ the derivative of all the
@@ -143,4 +184,6 @@ def jacobian(
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    if as_flag(full_output, "full_output"):
+        return estimated(fun, point, step, name)
     return derivatives(fun, point, np.arange(point.size), step, name)
