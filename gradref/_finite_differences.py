@@ -518,18 +518,23 @@ def along_directions(
     directions: NDArray[np.float64],
     steps: NDArray[np.float64],
     scheme: str,
+    given: bool,
 ) -> NDArray[np.float64]:
     """Return the derivatives of `fun` at x along each row of `directions`, (m, rows).
 
-    As `line_derivative` at the given `steps` (one per direction), all in one batch.
+    As `line_derivative` at the `steps` (one per direction), all in one batch; `given`:
+    whether the user chose them (then a step that does not move x is refused).
     """
+    if given and scheme != "complex":
+        for u, h in zip(directions, steps.tolist(), strict=True):
+            _check_step_moves(x, h, scheme, u)
 
     def along_rows(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         u = directions[lines]
         points += shifts[:, np.newaxis] * u
         return ((points - x) * u).sum(axis=1)
 
-    return _differences(fun, x, steps, scheme, along_rows)
+    return _differences(fun, x, steps, scheme, along_rows, given=given)
 
 
 def _check_step_moves(

@@ -301,11 +301,11 @@ def _along_directions(
     recorder = Recorder(fun.call, point, fun.vectorized, axes=False)
     counted = replace(fun, call=recorder)
     steps = np.array([line_step(point, v, name) if step is None else step for v in u])
-    numerical = along_directions(counted, point, u, steps, name)
+    numerical = along_directions(counted, point, u, steps, name, step is not None)
     recorder.recording = True
     with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
         twice = 2 * steps
-    doubled = along_directions(counted, point, u, twice, name)
+    doubled = along_directions(counted, point, u, twice, name, step is not None)
     recorder.recording = False
     sampled = np.zeros((1, 1)) if recorder.sizes is None else recorder.sizes
     center = 0.0 if name == "complex" else abs(evaluate(counted, point[np.newaxis], False)[0, 0])

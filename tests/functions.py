@@ -330,7 +330,11 @@ def family_map(x: NDArray[Any]) -> Any:
 
 
 def exact_family_gradient(name: str, x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The gradient of FAMILY[name] at x by mpmath's derivative at 40 digits, rounded once."""
+    """The gradient of FAMILY[name] at x by mpmath's derivative at 40 digits, rounded once.
+
+    mpmath.diff is a difference at 40 digits: where the derivative is exactly 0 it leaves
+    about 1e-86 (Rosenbrock at (1, 1, 1)), so take x at random, not at such points.
+    """
     formula = FAMILY[name]
     with mpmath.workdps(DIGITS):
         p = [mpmath.mpf(float(v)) for v in x]
