@@ -37,26 +37,40 @@ from gradref._validation import (
 class GradientCheck:
     r"""The outcome of `check_gradient`.
 
+    Each entry is one component $i$ (the default) or, with ``directions=k``, one random
+    unit direction $\mathbf{u}_k$: then `analytic` holds $\mathbf{g} \cdot \mathbf{u}_k$,
+    `numerical` the derivative of $f$ along $\mathbf{u}_k$, and `worst` is a direction's
+    index (a row of `directions`). ``str(check)`` is a report: a summary line (passed or
+    failed, and the worst entry), then one line per entry with both values, the error,
+    the tolerance, their ratio and a verdict (the worst 10 of more, saying how many more
+    failed); ``repr`` is one short line.
+
     Attributes
     ----------
-    analytic : ndarray of float64, shape (n,)
-        The gradient returned by ``grad(x)``, $\mathbf{g}$.
-    numerical : ndarray of float64, shape (n,)
+    analytic : ndarray of float64, shape (n,) or (k,)
+        The gradient returned by ``grad(x)``, $\mathbf{g}$ (or $\mathbf{g} \cdot
+        \mathbf{u}_k$).
+    numerical : ndarray of float64, shape (n,) or (k,)
         The numerical gradient $\hat{\mathbf{g}}$, by the scheme at the steps $h_i$ as
-        given (richardson's default step is not shrunk here).
-    errors : ndarray of float64, shape (n,)
-        The difference of each component, $|g_i - \hat g_i|$.
-    tolerances : ndarray of float64, shape (n,)
-        The largest difference component $i$ may show and pass, $T_i$ (see
+        given (richardson's default step is not shrunk here), or the numerical
+        derivative along each $\mathbf{u}_k$.
+    errors : ndarray of float64, shape (n,) or (k,)
+        The difference of each entry, $|g_i - \hat g_i|$.
+    tolerances : ndarray of float64, shape (n,) or (k,)
+        The largest difference entry $i$ may show and pass, $T_i$ (see
         `check_gradient`): what the numerical derivative cannot resolve there.
     worst : int
-        The index of the component with the largest ratio ``errors / tolerances``.
+        The index of the entry with the largest ratio ``errors / tolerances``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
         did not see (see `check_gradient`).
     passed : bool
-        Whether ``ratio <= 1``: every component agrees within its tolerance.
+        Whether ``ratio <= 1``: every entry agrees within its tolerance.
+    directions : ndarray of float64, shape (k, n), or None
+        The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
+        check can be reproduced (``directional_derivative(f, x, directions[k])``);
+        None when the components were compared.
     """
 
     analytic: NDArray[np.float64]
@@ -93,11 +107,10 @@ def report(check: GradientCheck, shown: int = SHOWN) -> str:
         where=check.tolerances > 0,
     )
     failed = int((ratios > 1).sum())
-    verdict = "passed" if check.passed else f"FAILED in {failed} of {ratios.size} {entry}s"
+    verdict = f"FAILED: {failed} of" if failed or not check.passed else "passed:"
     lines = [
-        f"gradient check {verdict}; worst: {entry} {check.worst}, error "
-        f"{check.errors[check.worst]:.3g}, {check.ratio:.3g} times its tolerance "
-        f"{check.tolerances[check.worst]:.3g}"
+        f"gradient check {verdict} {ratios.size} {entry}s; worst is {check.worst}, "
+        f"{check.ratio:.3g} times its tolerance"
     ]
     analytic = "grad . u" if check.directions is not None else "analytic"
     lines.append(
@@ -170,7 +183,26 @@ def check_gradient(
       $\phi$ (see Notes).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
-    `x`, the scheme, `h` and `rtol`, never on ``grad``.
+    `x`, the scheme, `h` and `rtol`, never on ``grad``. They are the error bound that
+    ``gradient(f, x, full_output=True)`` returns (at the steps as given, plus `rtol`):
+    both come from one function.
+
+    With ``directions=k``, $k$ random unit vectors $\mathbf{u}_k$ (normal samples,
+    normalised; from `seed` or `rng`, never the global random state) replace the $n$
+    components: entry $k$ compares $\mathbf{g} \cdot \mathbf{u}_k$ with the derivative
+    of $f$ along $\mathbf{u}_k$ (as `directional_derivative`, at its default step, or
+    `h`), with the same three terms along the line, $\tau_k$ from the step $2h_k$,
+    $\rho_k$ with $F$ the largest $|f|$ on the lines, and $\phi$ summed along
+    $\mathbf{u}_k$, $\phi \sum_j |u_{kj}| + n \varepsilon \sum_j |g_j u_{kj}|$ (the
+    rounding of $\mathbf{g} \cdot \mathbf{u}_k$ itself). There being no numerical
+    gradient, $\sum_j |x_j g_j|$ and $\max_j |g_j|$ are taken from ``grad(x)``: here
+    the tolerances do depend on ``grad``, through rounding terms only. A mistake
+    $\delta$ in component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by
+    $\delta u_{ki}$, about $\delta / \sqrt{n}$; with central differences $T_k$ is near
+    $10^{-9}$ to $10^{-6}$ for $|f|$ of order 1 to 1000, so at $n = 1000$ and $k = 3$ a
+    gradient 1 % off in one component fails unless $|g_i|$ or all three $|u_{ki}|$ are
+    a thousandth of their typical size. A mistake along a direction orthogonal to
+    every $\mathbf{u}_k$ is not seen: directions sample, components prove.
 
     Parameters
     ----------
@@ -190,12 +222,25 @@ def check_gradient(
         The step, passed to `gradient`. Default: `default_step` for each coordinate.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
+    vectorized : bool
+        Whether `f` takes the points stacked as rows, as for `gradient`.
+    directions : int, optional
+        Compare this many random directional derivatives instead of the $n$
+        components: $1 \le k \le n$ (for $k \ge n$ the components cost less and check
+        more). Default: every component.
+    seed : int, optional
+        The seed of the random directions (``numpy.random.default_rng(seed)``), a
+        non-negative integer; with `directions` only. Default: 0, so that a test suite
+        checks the same directions on every run.
+    rng : numpy.random.Generator, optional
+        The generator of the random directions, instead of `seed`.
 
     Returns
     -------
     GradientCheck
-        Both gradients, the differences, the tolerances, the worst component and
-        whether every component passed.
+        Both gradients (or their projections), the differences, the tolerances, the
+        worst entry, whether every entry passed, and the directions if any.
+        ``print(result)`` shows the report.
 
     Raises
     ------
@@ -210,9 +255,13 @@ def check_gradient(
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
+        If `directions` is below 1 or above n, if `seed` is negative, if `seed` or `rng`
+        is given without `directions`, or both are given.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
+        dict, a masked array), if `rtol` is not a real number, if `directions` or
+        `seed` is not an integer (a bool, a float, a string), `rng` not a
+        ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
     Notes
     -----
@@ -233,6 +282,13 @@ def check_gradient(
     can exceed $T_i$ with the complex step, whose $T_i$ is about $10\,\phi$ alone, and
     fail a right derivation: use central differences or `rtol` there.
 
+    Evaluations of `f`: the derivatives at $h$ and at $2h$, and $f(\mathbf{x})$ (not
+    for the complex step). Over the components, $4n + 1$ for central, $2n + 3$ for
+    forward and backward, $12n + 1$ for richardson and $2n$ for the complex step; with
+    ``directions=k``, whatever $n$, $4k + 1$, $2k + 3$, $12k + 1$ and $2k$. With
+    ``vectorized=True``, one more in each of the two passes that evaluates 2 points
+    (the second point is sent twice, as for `gradient`).
+
     Examples
     --------
     A derivation of $\partial f/\partial y$ that forgot the chain rule's factor $x$:
@@ -247,6 +303,11 @@ def check_gradient(
     >>> result = gradref.check_gradient(f, wrong, [0.5, 1.5])
     >>> print(result.passed, result.worst, f"{result.errors[1]:.4f}", f"{result.ratio:.0e}")
     False 1 1.0585 5e+08
+    >>> print(result)
+    gradient check FAILED: 1 of 2 components; worst is 1, 5.23e+08 times its tolerance
+    component           analytic          numerical      error  tolerance      ratio  verdict
+            0        4.675500025        4.675500025   6.42e-11   2.66e-09     0.0242  ok
+            1        2.367000017        1.308500008       1.06   2.03e-09   5.23e+08  FAIL
 
     The difference is the missing $(1 - x)\,e^{xy} = e^{0.75}/2$. The right derivation
     passes, each component well inside its tolerance:
@@ -256,6 +317,21 @@ def check_gradient(
     >>> result = gradref.check_gradient(f, grad_f, [0.5, 1.5])
     >>> print(result.passed, f"{result.ratio:.2f}", (result.tolerances < 1e-8).tolist())
     True 0.02 [True, True]
+
+    For large $n$, a few random directions (here 13 evaluations instead of 4001) find a
+    gradient that is 1 % off in one component of 1000:
+
+    >>> x = np.linspace(-2, 2, 1000)
+    >>> def g(p):
+    ...     wrong = np.cos(p) + 2 * p
+    ...     wrong[123] *= 1.01
+    ...     return wrong
+    ...
+    >>> check = gradref.check_gradient(
+    ...     lambda p: np.sum(np.sin(p) + p**2), g, x, directions=3, seed=1
+    ... )
+    >>> print(check.passed, check.directions.shape, f"{check.ratio:.0f}")
+    False (3, 1000) 487
     """
     point = as_point(x)
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
@@ -450,7 +526,7 @@ def assert_gradient(
     >>> gradref.assert_gradient(f, wrong, [0.5, 1.5])
     Traceback (most recent call last):
       ...
-    AssertionError: gradient check FAILED in 1 of 2 components; worst: component 1, ...
+    AssertionError: gradient check FAILED: 1 of 2 components; worst is 1, 5.23e+08 times its ...
     """
     check = check_gradient(
         f,
