@@ -198,11 +198,14 @@ def check_gradient(
     gradient, $\sum_j |x_j g_j|$ and $\max_j |g_j|$ are taken from ``grad(x)``: here
     the tolerances do depend on ``grad``, through rounding terms only. A mistake
     $\delta$ in component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by
-    $\delta u_{ki}$, about $\delta / \sqrt{n}$; with central differences $T_k$ is near
-    $10^{-9}$ to $10^{-6}$ for $|f|$ of order 1 to 1000, so at $n = 1000$ and $k = 3$ a
-    gradient 1 % off in one component fails unless $|g_i|$ or all three $|u_{ki}|$ are
-    a thousandth of their typical size. A mistake along a direction orthogonal to
-    every $\mathbf{u}_k$ is not seen: directions sample, components prove.
+    $\delta u_{ki}$, about $\delta / \sqrt{n}$, while with central differences $T_k$
+    is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with
+    $h_k \approx 6 \times 10^{-6}$: so at $n = 1000$ and $k = 3$ a gradient 1 % off in
+    one component fails (the example below) unless that component is small next to
+    that rounding or all three directions nearly miss it; the tests check that it
+    fails wherever $|\delta u_{ki}|$ exceeds twice the tolerances for some $k$, for
+    any seed. A mistake along a direction orthogonal to every $\mathbf{u}_k$ is not
+    seen: directions sample, components prove.
 
     Parameters
     ----------

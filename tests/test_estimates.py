@@ -244,3 +244,14 @@ def test_full_output_must_be_a_bool(bad: Any) -> None:
 def test_an_estimate_that_overflows_is_refused() -> None:
     with pytest.raises(ValueError, match=r"the error estimate of the derivatives of `f` .* overf"):
         gradref.gradient(lambda p: 1e290 * p[0], [1.5e18], full_output=True)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_check_gradient_and_full_output_share_one_estimate(scheme: Any) -> None:
+    # check_gradient's tolerances are full_output's bound at the same (unshrunk) steps.
+    x = random_point(3)
+    f = family_function("chain")
+    h = 2.0**-6 if scheme == "richardson" else None  # richardson's default may shrink
+    check = gradref.check_gradient(f, lambda p: np.zeros(3), x, h=h, scheme=scheme)
+    _, info = gradref.gradient(f, x, h=h, scheme=scheme, full_output=True)
+    assert np.array_equal(check.tolerances, info.error)
