@@ -290,7 +290,8 @@ def check_gradient(
     forward and backward, $12n + 1$ for richardson and $2n$ for the complex step; with
     ``directions=k``, whatever $n$, $4k + 1$, $2k + 3$, $12k + 1$ and $2k$. With
     ``vectorized=True``, one more in each of the two passes that evaluates 2 points
-    (the second point is sent twice, as for `gradient`).
+    (the second point is sent twice, as for `gradient`). Memory: $O(n)$ for the points
+    (built a batch at a time), and $k n$ numbers for the directions kept on the result.
 
     Examples
     --------
