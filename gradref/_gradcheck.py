@@ -1,4 +1,4 @@
-"""Checking an analytic gradient against a numerical one, component by component."""
+"""Checking an analytic gradient against a numerical one: by component or along directions."""
 
 from __future__ import annotations
 
