@@ -1,56 +1,76 @@
-"""Checking an analytic gradient against a numerical one, component by component."""
+"""Checking an analytic gradient against a numerical one: by component or along directions."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._estimates import Recorder, Terms, error_terms
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
     UserFunction,
-    _default_steps,
-    derivatives,
+    along_directions,
     evaluate,
+    line_step,
+    sample,
 )
 from gradref._schemes import DIFFERENCES, EPS, Scheme
-from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
-
-_TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
-_SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
-SAFETY = 10.0
-"""How many times its estimated error a numerical component may be off and still pass."""
+from gradref._validation import (
+    as_count,
+    as_flag,
+    as_generator,
+    as_gradient_value,
+    as_point,
+    as_positive,
+    as_scheme,
+    as_step,
+)
 
 
 @dataclass(frozen=True)
 class GradientCheck:
     r"""The outcome of `check_gradient`.
 
+    Each entry is one component $i$ (the default) or, with ``directions=k``, one random
+    unit direction $\mathbf{u}_k$: then `analytic` holds $\mathbf{g} \cdot \mathbf{u}_k$,
+    `numerical` the derivative of $f$ along $\mathbf{u}_k$, and `worst` is a direction's
+    index (a row of `directions`). ``str(check)`` is a report: a summary line (passed or
+    failed, and the worst entry), then one line per entry with both values, the error,
+    the tolerance, their ratio and a verdict (the worst 10 of more, saying how many more
+    failed); ``repr`` is one short line.
+
     Attributes
     ----------
-    analytic : ndarray of float64, shape (n,)
-        The gradient returned by ``grad(x)``, $\mathbf{g}$.
-    numerical : ndarray of float64, shape (n,)
+    analytic : ndarray of float64, shape (n,) or (k,)
+        The gradient returned by ``grad(x)``, $\mathbf{g}$ (or $\mathbf{g} \cdot
+        \mathbf{u}_k$).
+    numerical : ndarray of float64, shape (n,) or (k,)
         The numerical gradient $\hat{\mathbf{g}}$, by the scheme at the steps $h_i$ as
-        given (richardson's default step is not shrunk here).
-    errors : ndarray of float64, shape (n,)
-        The difference of each component, $|g_i - \hat g_i|$.
-    tolerances : ndarray of float64, shape (n,)
-        The largest difference component $i$ may show and pass, $T_i$ (see
+        given (richardson's default step is not shrunk here), or the numerical
+        derivative along each $\mathbf{u}_k$.
+    errors : ndarray of float64, shape (n,) or (k,)
+        The difference of each entry, $|g_i - \hat g_i|$.
+    tolerances : ndarray of float64, shape (n,) or (k,)
+        The largest difference entry $i$ may show and pass, $T_i$ (see
         `check_gradient`): what the numerical derivative cannot resolve there.
     worst : int
-        The index of the component with the largest ratio ``errors / tolerances``.
+        The index of the entry with the largest ratio ``errors / tolerances``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
         did not see (see `check_gradient`).
     passed : bool
-        Whether ``ratio <= 1``: every component agrees within its tolerance.
+        Whether ``ratio <= 1``: every entry agrees within its tolerance.
+    directions : ndarray of float64, shape (k, n), or None
+        The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
+        check can be reproduced (``directional_derivative(f, x, directions[k])``);
+        None when the components were compared.
     """
 
     analytic: NDArray[np.float64]
@@ -60,6 +80,55 @@ class GradientCheck:
     worst: int
     ratio: float
     passed: bool
+    directions: NDArray[np.float64] | None = None
+
+    def __repr__(self) -> str:
+        entries = "components" if self.directions is None else "directions"
+        return (
+            f"GradientCheck(passed={self.passed}, {entries}={self.errors.size}, "
+            f"worst={self.worst}, ratio={self.ratio:.2g})"
+        )
+
+    def __str__(self) -> str:
+        return report(self)
+
+
+SHOWN = 10
+"""How many entries (the worst, by ratio) the report of a larger check shows."""
+
+
+def report(check: GradientCheck, shown: int = SHOWN) -> str:
+    """Return the report of `check`: a summary line, then one line per entry (the worst)."""
+    entry = "component" if check.directions is None else "direction"
+    ratios = np.divide(
+        check.errors,
+        check.tolerances,
+        out=np.where(check.errors > 0, np.inf, 0.0),
+        where=check.tolerances > 0,
+    )
+    failed = int((ratios > 1).sum())
+    verdict = f"FAILED: {failed} of" if failed or not check.passed else "passed:"
+    lines = [
+        f"gradient check {verdict} {ratios.size} {entry}s; worst is {check.worst}, "
+        f"{check.ratio:.3g} times its tolerance"
+    ]
+    analytic = "grad . u" if check.directions is not None else "analytic"
+    lines.append(
+        f"{entry:>9}  {analytic:>17}  {'numerical':>17}  {'error':>9}  {'tolerance':>9}  "
+        f"{'ratio':>9}  verdict"
+    )
+    order = np.argsort(-ratios, kind="stable")[:shown]
+    for i in sorted(order.tolist()):
+        lines.append(
+            f"{i:>9}  {check.analytic[i]:>17.10g}  {check.numerical[i]:>17.10g}  "
+            f"{check.errors[i]:>9.3g}  {check.tolerances[i]:>9.3g}  {ratios[i]:>9.3g}  "
+            f"{'ok' if ratios[i] <= 1 else 'FAIL'}"
+        )
+    hidden = ratios.size - len(order)
+    if hidden:
+        rest = failed - int((ratios[order] > 1).sum())
+        lines.append(f"... {hidden} more {entry}s not shown, {rest} of them failed")
+    return "\n".join(lines)
 
 
 def check_gradient(
@@ -70,6 +139,10 @@ def check_gradient(
     rtol: float | None = None,
     h: float | None = None,
     scheme: Scheme = "central",
+    vectorized: bool = False,
+    directions: int | None = None,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> GradientCheck:
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
@@ -110,7 +183,29 @@ def check_gradient(
       $\phi$ (see Notes).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
-    `x`, the scheme, `h` and `rtol`, never on ``grad``.
+    `x`, the scheme, `h` and `rtol`, never on ``grad``. They are the error bound that
+    ``gradient(f, x, full_output=True)`` returns (at the steps as given, plus `rtol`):
+    both come from one function.
+
+    With ``directions=k``, $k$ random unit vectors $\mathbf{u}_k$ (normal samples,
+    normalised; from `seed` or `rng`, never the global random state) replace the $n$
+    components: entry $k$ compares $\mathbf{g} \cdot \mathbf{u}_k$ with the derivative
+    of $f$ along $\mathbf{u}_k$ (as `directional_derivative`, at its default step, or
+    `h`), with the same three terms along the line, $\tau_k$ from the step $2h_k$,
+    $\rho_k$ with $F$ the largest $|f|$ on the lines, and $\phi$ summed along
+    $\mathbf{u}_k$, $\phi \sum_j |u_{kj}| + n \varepsilon \sum_j |g_j u_{kj}|$ (the
+    rounding of $\mathbf{g} \cdot \mathbf{u}_k$ itself). There being no numerical
+    gradient, $\sum_j |x_j g_j|$ and $\max_j |g_j|$ are taken from ``grad(x)``: here
+    the tolerances do depend on ``grad``, through rounding terms only. A mistake
+    $\delta$ in component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by
+    $\delta u_{ki}$, about $\delta / \sqrt{n}$, while with central differences $T_k$
+    is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with
+    $h_k \approx 6 \times 10^{-6}$: so at $n = 1000$ and $k = 3$ a gradient 1 % off in
+    one component fails (the example below) unless that component is small next to
+    that rounding or all three directions nearly miss it; the tests check that it
+    fails wherever $|\delta u_{ki}|$ exceeds twice the tolerances for some $k$, for
+    any seed. A mistake along a direction orthogonal to every $\mathbf{u}_k$ is not
+    seen: directions sample, components prove.
 
     Parameters
     ----------
@@ -130,12 +225,25 @@ def check_gradient(
         The step, passed to `gradient`. Default: `default_step` for each coordinate.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
+    vectorized : bool
+        Whether `f` takes the points stacked as rows, as for `gradient`.
+    directions : int, optional
+        Compare this many random directional derivatives instead of the $n$
+        components: $1 \le k \le n$ (for $k \ge n$ the components cost less and check
+        more). Default: every component.
+    seed : int, optional
+        The seed of the random directions (``numpy.random.default_rng(seed)``), a
+        non-negative integer; with `directions` only. Default: 0, so that a test suite
+        checks the same directions on every run.
+    rng : numpy.random.Generator, optional
+        The generator of the random directions, instead of `seed`.
 
     Returns
     -------
     GradientCheck
-        Both gradients, the differences, the tolerances, the worst component and
-        whether every component passed.
+        Both gradients (or their projections), the differences, the tolerances, the
+        worst entry, whether every entry passed, and the directions if any.
+        ``print(result)`` shows the report.
 
     Raises
     ------
@@ -150,9 +258,13 @@ def check_gradient(
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
+        If `directions` is below 1 or above n, if `seed` is negative, if `seed` or `rng`
+        is given without `directions`, or both are given.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
+        dict, a masked array), if `rtol` is not a real number, if `directions` or
+        `seed` is not an integer (a bool, a float, a string), `rng` not a
+        ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
     Notes
     -----
@@ -173,6 +285,14 @@ def check_gradient(
     can exceed $T_i$ with the complex step, whose $T_i$ is about $10\,\phi$ alone, and
     fail a right derivation: use central differences or `rtol` there.
 
+    Evaluations of `f`: the derivatives at $h$ and at $2h$, and $f(\mathbf{x})$ (not
+    for the complex step). Over the components, $4n + 1$ for central, $2n + 3$ for
+    forward and backward, $12n + 1$ for richardson and $2n$ for the complex step; with
+    ``directions=k``, whatever $n$, $4k + 1$, $2k + 3$, $12k + 1$ and $2k$. With
+    ``vectorized=True``, one more in each of the two passes that evaluates 2 points
+    (the second point is sent twice, as for `gradient`). Memory: $O(n)$ for the points
+    (built a batch at a time), and $k n$ numbers for the directions kept on the result.
+
     Examples
     --------
     A derivation of $\partial f/\partial y$ that forgot the chain rule's factor $x$:
@@ -187,6 +307,11 @@ def check_gradient(
     >>> result = gradref.check_gradient(f, wrong, [0.5, 1.5])
     >>> print(result.passed, result.worst, f"{result.errors[1]:.4f}", f"{result.ratio:.0e}")
     False 1 1.0585 5e+08
+    >>> print(result)
+    gradient check FAILED: 1 of 2 components; worst is 1, 5.23e+08 times its tolerance
+    component           analytic          numerical      error  tolerance      ratio  verdict
+            0        4.675500025        4.675500025   6.42e-11   2.66e-09     0.0242  ok
+            1        2.367000017        1.308500008       1.06   2.03e-09   5.23e+08  FAIL
 
     The difference is the missing $(1 - x)\,e^{xy} = e^{0.75}/2$. The right derivation
     passes, each component well inside its tolerance:
@@ -196,74 +321,121 @@ def check_gradient(
     >>> result = gradref.check_gradient(f, grad_f, [0.5, 1.5])
     >>> print(result.passed, f"{result.ratio:.2f}", (result.tolerances < 1e-8).tolist())
     True 0.02 [True, True]
+
+    For large $n$, a few random directions (here 13 evaluations instead of 4001) find a
+    gradient that is 1 % off in one component of 1000:
+
+    >>> x = np.linspace(-2, 2, 1000)
+    >>> def g(p):
+    ...     wrong = np.cos(p) + 2 * p
+    ...     wrong[123] *= 1.01
+    ...     return wrong
+    ...
+    >>> check = gradref.check_gradient(
+    ...     lambda p: np.sum(np.sin(p) + p**2), g, x, directions=3, seed=1
+    ... )
+    >>> print(check.passed, check.directions.shape, f"{check.ratio:.0f}")
+    False (3, 1000) 487
     """
     point = as_point(x)
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    count = None if directions is None else as_count(directions, point.size)
+    generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point)
-    fun = UserFunction(f)
+    if count is not None:
+        return _along_directions(fun, analytic, point, count, generator, relative, step, name)
     # The steps used as given, richardson's too (it would shrink a default step to fit f):
     # the truncation estimate compares the difference at h with the one at exactly 2h.
-    steps = _default_steps(point, name) if step is None else np.full(point.size, step)
-    given = step is not None
-    numerical = derivatives(fun, point, np.arange(point.size), steps, name, given).ravel()
-    sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
-    doubled = np.array(
-        [
-            derivatives(
-                UserFunction(_recording(f, sampled, i)),
-                point,
-                np.array([i]),
-                2 * s,
-                name,
-                given,
-            )
-            for i, s in enumerate(steps.tolist())
-        ]
-    )[:, 0, 0]
-    # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
-    value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
-    facts = DIFFERENCES[name]  # its order p (truncation ~ h^p) and rounding factor c_s
-    order = 2.0**facts.order - 1
+    given = None if step is None else np.full(point.size, step)
+    s = sample(fun, point, given, name, adapt=False)
+    numerical = s.value[0]
     with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
-        truncation = np.abs(doubled - numerical) / order
-        extrapolated = np.abs(numerical + (numerical - doubled) / order)
-        sensitivity = float(np.abs(point * numerical).sum())
+        sensitivity = np.array([[np.abs(point * numerical).sum()]])
+        largest = np.array([[np.abs(numerical).max()]])
+        model = functools.partial(
+            error_terms, s.value, s.doubled, steps=s.steps, scheme=name, sensitivity=sensitivity
+        )
         # The values of f the estimates combine are each off by about eps |f| there: at
         # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
-        size = 0.0 if name == "complex" else np.maximum(abs(float(value)), sampled) + sensitivity
-        # Every value is also on the grid of the smallest double, eta: a subnormal value
-        # (a complex step's imaginary part too, where c_s is 0) is off by up to eta.
-        floor = max(facts.rounding, 1.0) * _SMALLEST
-        rounding = (facts.rounding * EPS * size + floor) / steps
-        formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-        noise = (facts.rounding * EPS * (sampled + sensitivity) + floor) / steps
-        tolerances = relative * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
+        terms = model(s.sizes, largest=largest)
+        noise = model(s.doubled_sizes, largest=largest).rounding[0]
+    return _judge(analytic, numerical, s.doubled[0], terms, noise, relative, s.steps, name, point)
+
+
+def _along_directions(
+    fun: UserFunction,
+    analytic: NDArray[np.float64],
+    point: NDArray[np.float64],
+    count: int,
+    rng: np.random.Generator,
+    relative: float,
+    step: float | None,
+    name: str,
+) -> GradientCheck:
+    """Compare grad(x) . u with the derivative along u, for `count` random unit vectors u."""
+    u = rng.standard_normal((count, point.size))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    recorder = Recorder(fun.call, point, fun.vectorized, axes=False)
+    counted = replace(fun, call=recorder)
+    steps = np.array([line_step(point, v, name) if step is None else step for v in u])
+    numerical = along_directions(counted, point, u, steps, name, step is not None)
+    recorder.recording = True
+    with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
+        twice = 2 * steps
+    doubled = along_directions(counted, point, u, twice, name, step is not None)
+    recorder.recording = False
+    sampled = np.zeros((1, 1)) if recorder.sizes is None else recorder.sizes
+    center = 0.0 if name == "complex" else abs(evaluate(counted, point[np.newaxis], False)[0, 0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        projected = u @ analytic
+        # No numerical gradient here: the rounding of the inputs is weighed by grad(x).
+        sensitivity = np.array([[np.abs(point * analytic).sum()]])
+        largest = np.array([[np.abs(analytic).max()]])
+        model = functools.partial(
+            error_terms, numerical, doubled, steps=steps, scheme=name, sensitivity=sensitivity
+        )
+        terms = model(np.maximum(sampled, center), largest=largest)
+        # phi of each component, summed along u, and the rounding of grad . u itself
+        # (at most n eps sum |g_j u_j|).
+        dot = point.size * EPS * (np.abs(u) @ np.abs(analytic))
+        terms = replace(terms, formula=terms.formula * np.abs(u).sum(axis=1) + dot)
+        noise = model(sampled, largest=largest).rounding[0]
+    judged = _judge(projected, numerical[0], doubled[0], terms, noise, relative, steps, name, point)
+    return replace(judged, directions=u)
+
+
+def _judge(
+    analytic: NDArray[np.float64],
+    numerical: NDArray[np.float64],
+    doubled: NDArray[np.float64],
+    terms: Terms,
+    noise: NDArray[np.float64],
+    relative: float,
+    steps: NDArray[np.float64],
+    name: str,
+    point: NDArray[np.float64],
+) -> GradientCheck:
+    """Return the verdict on each entry: |analytic - numerical| within its tolerance."""
+    order = 2.0 ** DIFFERENCES[name].order - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        extrapolated = np.abs(numerical + (numerical - doubled) / order)
+        tolerances = relative * np.abs(numerical) + terms.bound()[0]
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
         raise ValueError(
             f"the error estimates of the numerical gradient at x = {point} overflow float64, "
             "so `grad` cannot be judged there; scale `f` down."
         )
-    _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
+    resolved = terms.rounding[0] + noise + terms.formula[0]
+    _check_resolved(numerical, extrapolated, terms.truncation[0], resolved, steps)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
-
-
-def _recording(f: Objective, sizes: NDArray[np.float64], i: int) -> Objective:
-    """Return `f`, keeping in sizes[i] the largest |value| it returns (numbers only)."""
-
-    def call(p: NDArray[Any]) -> Any:
-        value = f(p)
-        with contextlib.suppress(TypeError, ValueError):  # not a number: `evaluate` says so
-            sizes[i] = max(sizes[i], float(np.max(np.abs(value))))
-        return value
-
-    return call
 
 
 def _check_resolved(
@@ -307,3 +479,70 @@ def _analytic(
         err.add_note(f"gradref called `grad` {where}.")
         raise
     return as_gradient_value(value, point, "x", lambda: where)
+
+
+def assert_gradient(
+    f: Objective,
+    grad: Callable[[NDArray[np.float64]], ArrayLike],
+    x: ArrayLike,
+    *,
+    rtol: float | None = None,
+    h: float | None = None,
+    scheme: Scheme = "central",
+    vectorized: bool = False,
+    directions: int | None = None,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> None:
+    r"""Check `grad` as `check_gradient` does; raise AssertionError with its report if it fails.
+
+    For test suites (compare ``torch.autograd.gradcheck(..., raise_exception=True)``):
+    returns None when every component (or every direction) is within its tolerance.
+    The options, the cost and the verdict are those of `check_gradient`.
+
+    Parameters
+    ----------
+    f, grad, x, rtol, h, scheme, vectorized, directions, seed, rng
+        As for `check_gradient`.
+
+    Raises
+    ------
+    AssertionError
+        If the check fails; its message is the report, ``str(check_gradient(...))``.
+    ValueError
+        As for `check_gradient` (bad arguments, or a component that cannot be judged).
+    TypeError
+        As for `check_gradient`.
+
+    Examples
+    --------
+    In a pytest test, a right derivation passes silently and a wrong one fails with
+    the report:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> from gradref.examples import f, grad_f
+    >>> gradref.assert_gradient(f, grad_f, [0.5, 1.5])
+    >>> def wrong(p):
+    ...     x, y = p
+    ...     return np.array([2 * x * y + y * np.exp(x * y), x**2 + np.exp(x * y)])
+    ...
+    >>> gradref.assert_gradient(f, wrong, [0.5, 1.5])
+    Traceback (most recent call last):
+      ...
+    AssertionError: gradient check FAILED: 1 of 2 components; worst is 1, 5.23e+08 times its ...
+    """
+    check = check_gradient(
+        f,
+        grad,
+        x,
+        rtol=rtol,
+        h=h,
+        scheme=scheme,
+        vectorized=vectorized,
+        directions=directions,
+        seed=seed,
+        rng=rng,
+    )
+    if not check.passed:
+        raise AssertionError(str(check))

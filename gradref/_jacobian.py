@@ -2,17 +2,57 @@ r"""The Jacobian matrix of a map $F: \mathbb{R}^n \to \mathbb{R}^m$."""
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradref._estimates import ErrorEstimate
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
     UserFunction,
     derivatives,
+    estimated,
 )
 from gradref._schemes import Scheme
 from gradref._validation import as_flag, as_point, as_scheme, as_steps
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[False] = ...,
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: Literal[True],
+) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
+
+
+@overload
+def jacobian(
+    F: Objective,  # noqa: N803
+    x: ArrayLike,
+    *,
+    h: float | ArrayLike | None = ...,
+    scheme: Scheme = ...,
+    vectorized: bool = ...,
+    full_output: bool,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
 
 
 def jacobian(
@@ -22,7 +62,8 @@ def jacobian(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
-) -> NDArray[np.float64]:
+    full_output: bool = False,
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
     r"""Return the Jacobian matrix $J_F(\mathbf{x})$ of a map $F: \mathbb{R}^n \to \mathbb{R}^m$.
 
     Row $k$ is the gradient of the $k$-th output, column $i$ the derivative of all the
@@ -67,11 +108,18 @@ def jacobian(
         The difference formula, as for `partial_derivative`.
     vectorized : bool
         Whether `F` takes all perturbed points at once (see `F`).
+    full_output : bool
+        Whether to return an error estimate with the Jacobian, as `gradient` does.
 
     Returns
     -------
     ndarray of float64, shape (m, n)
         The approximation of $J_F(\mathbf{x})$.
+    ErrorEstimate
+        With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shape (m, n),
+        bounds the error of each entry (row $k$ from output $k$'s values and
+        derivatives, as `gradient`'s for $F_k$), and ``info.evaluations`` counts the
+        evaluations of `F`, each giving all $m$ outputs.
 
     Raises
     ------
@@ -79,10 +127,11 @@ def jacobian(
         If `x`, `h` or `scheme` is invalid (as for `gradient`); if `F` returns a result
         that is not a non-empty 1-D array, whose length changes from one point to
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
-        finite values whose differences overflow float64.
+        finite values whose differences overflow float64; with ``full_output=True``,
+        if the error estimate overflows float64.
     TypeError
         If `x` is not an array of real numbers, `h` not a real number, `scheme` not a
-        string or `vectorized` not a bool; if `F` returns non-numbers (a ragged list,
+        string, `vectorized` or `full_output` not a bool; if `F` returns non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
         ``scheme="complex"``, if `F` does not accept complex input or returns real
         numbers for it.
@@ -98,7 +147,9 @@ def jacobian(
     backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
     coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
     (complex) for the complex step; with ``vectorized=True`` one more where that is 2
-    (the second point is sent twice, for a second row count). The error of each
+    (the second point is sent twice, for a second row count); with
+    ``full_output=True``, as many again at twice the step plus $F(\mathbf{x})$ (see
+    `gradient`: $4n + 1$ for central). The error of each
     column is that of the scheme for each output: $O(h)$, $O(h^2)$, $O(h^6)$, and
     $O(h^2)$ for the complex step, which has no rounding term from differences and
     whose tiny default step makes its truncation negligible.
@@ -138,9 +189,19 @@ def jacobian(
     >>> print(gradref.jacobian(grad_f, [1.0, 2.0]).round(6))
     [[33.556224 24.167168]
      [24.167168  7.389056]]
+
+    With an error estimate, which bounds the actual error of each entry:
+
+    >>> J, info = gradref.jacobian(polar, [2.0, np.pi / 6], full_output=True)
+    >>> print(bool((np.abs(J - exact) <= info.error).all()), info.error.shape)
+    True (2, 2)
+    >>> print(info.error.max() < 1e-8, info.evaluations)
+    True 9
     """
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    if as_flag(full_output, "full_output"):
+        return estimated(fun, point, step, name)
     return derivatives(fun, point, np.arange(point.size), step, name)

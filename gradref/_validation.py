@@ -127,6 +127,46 @@ def as_positive_int(value: Any, name: str) -> int:
     return result
 
 
+def as_count(directions: Any, n: int) -> int:
+    """Return `directions`, the number of random directions, as an int in 1..n."""
+    count = as_positive_int(directions, "directions")
+    if count > n:
+        raise ValueError(
+            f"`directions` must be at most n = {n} (the length of `x`), got {count}: "
+            f"{count} directions cost more than the {n} components, which check more; "
+            "pass directions=None."
+        )
+    return count
+
+
+def as_generator(seed: Any, rng: Any, wanted: bool) -> np.random.Generator:
+    """Return the generator of the random directions: `rng`, or one seeded with `seed` (0)."""
+    if not wanted and (seed is not None or rng is not None):
+        raise ValueError("`seed` and `rng` choose random directions: pass `directions` too.")
+    if seed is not None and rng is not None:
+        raise ValueError("pass `seed` or `rng`, not both.")
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"`rng` must be a numpy.random.Generator, got {type(rng).__name__}; "
+                "use numpy.random.default_rng(seed), or pass `seed`."
+            )
+        return rng
+    if seed is None:
+        return np.random.default_rng(0)
+    if isinstance(seed, bool):
+        raise TypeError("`seed` must be a non-negative integer, got bool.")
+    try:
+        value = operator.index(seed)
+    except TypeError as err:
+        raise TypeError(
+            f"`seed` must be a non-negative integer, got {type(seed).__name__}."
+        ) from err
+    if value < 0:
+        raise ValueError(f"`seed` must be a non-negative integer, got {value}.")
+    return np.random.default_rng(value)
+
+
 def as_flag(value: Any, name: str) -> bool:
     """Return `value` if it is a bool (True or False, not 1 or 0)."""
     if not isinstance(value, bool):

@@ -295,3 +295,51 @@ def smooth_functions(draw: st.DrawFn, n: int) -> Smooth:
 
 def points(n: int) -> st.SearchStrategy[NDArray[np.float64]]:
     return _vector(n, 2.0)
+
+
+# --- A family of hidden-style smooth functions, for the error estimates -------------------
+# Each is written once for a module `m` (numpy, or mpmath for the exact values), at n = 3,
+# so that the exact gradient is mpmath's high-precision derivative of the same formula.
+
+FAMILY: dict[str, Callable[[Any, Any], Any]] = {
+    "exp": lambda x, m: m.exp(0.7 * x[0] - 0.4 * x[1] + 0.2 * x[2]),
+    "sin": lambda x, m: m.sin(1.3 * x[0]) * m.cos(0.8 * x[1]) + m.sin(x[2] * x[0]),
+    "log": lambda x, m: m.log(1 + x[0] ** 2 + 2 * x[1] ** 2 + x[2] ** 2),
+    "rational": lambda x, m: (1 + x[0] * x[1]) / (2 + x[2] ** 2 + x[0] ** 2),
+    "product": lambda x, m: x[0] * m.exp(x[1]) * m.sin(x[2]),
+    "rosenbrock": lambda x, m: sum(
+        100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(2)
+    ),
+    "chain": lambda x, m: (
+        sum(m.exp(m.sin(x[i]) * x[i + 1]) for i in range(2))
+        + m.log(1 + x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+    ),
+    "log_sum_exp": lambda x, m: m.log(m.exp(x[0]) + m.exp(x[1]) + m.exp(x[2])),
+}
+
+
+def family_function(name: str) -> Callable[[NDArray[Any]], Any]:
+    """The member `name` of FAMILY in numpy: one point, real or complex."""
+    formula = FAMILY[name]
+    return lambda x: formula(x, np)
+
+
+def family_map(x: NDArray[Any]) -> Any:
+    """Every member of FAMILY at once: a map R^3 -> R^8, for the Jacobian."""
+    return np.array([formula(x, np) for formula in FAMILY.values()])
+
+
+def exact_family_gradient(name: str, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The gradient of FAMILY[name] at x by mpmath's derivative at 40 digits, rounded once.
+
+    mpmath.diff is a difference at 40 digits: where the derivative is exactly 0 it leaves
+    about 1e-86 (Rosenbrock at (1, 1, 1)), so take x at random, not at such points.
+    """
+    formula = FAMILY[name]
+    with mpmath.workdps(DIGITS):
+        p = [mpmath.mpf(float(v)) for v in x]
+        rows = []
+        for i in range(len(p)):
+            order = tuple(int(j == i) for j in range(len(p)))
+            rows.append(float(mpmath.diff(lambda *q: formula(q, mpmath), p, order)))
+        return np.array(rows)

@@ -46,9 +46,9 @@ def test_typed_marker_is_shipped() -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("jacobian", "(F, x, *, h=None, scheme='central', vectorized=False)"),
+        ("jacobian", "(F, x, *, h=None, scheme='central', vectorized=False, full_output=False)"),
         ("hessian", "(f, x, *, h=None, scheme='central', vectorized=False)"),
-        ("gradient", "(f, x, *, h=None, scheme='central', vectorized=False)"),
+        ("gradient", "(f, x, *, h=None, scheme='central', vectorized=False, full_output=False)"),
     ],
 )
 def test_signature(name: str, expected: str) -> None:

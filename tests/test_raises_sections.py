@@ -76,6 +76,27 @@ def _check(fun: Any = f, grad: Any = np.ones_like, x: Any = P0, **kw: Any) -> An
     return gradref.check_gradient(fun, grad, x, **kw)
 
 
+def _assert(fun: Any = f, grad: Any = np.ones_like, x: Any = P0, **kw: Any) -> Any:
+    return gradref.assert_gradient(fun, grad, x, **kw)
+
+
+def _directions(call: Callable[..., Any]) -> list[Callable[[], Any]]:
+    """Bad `directions`, `seed` and `rng` (check_gradient, assert_gradient)."""
+    return [
+        lambda: call(directions=0),
+        lambda: call(directions=2.5),
+        lambda: call(directions=True),
+        lambda: call(directions="3"),
+        lambda: call(directions=3),
+        lambda: call(seed=1),
+        lambda: call(directions=1, seed=1, rng=np.random.default_rng(1)),
+        lambda: call(directions=1, seed=-1),
+        lambda: call(directions=1, seed=1.5),
+        lambda: call(directions=1, rng=1),
+        lambda: call(vectorized="no"),
+    ]
+
+
 def _descent(grad: Any = grad_f, theta0: Any = P0, **kw: Any) -> Any:
     return gradref.gradient_descent(grad, theta0, **{"lr": 0.01, "max_steps": 5, **kw})
 
@@ -90,6 +111,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _gradient(vectorized=1),
         lambda: _gradient(fun=lambda xs: xs.sum(), vectorized=True),
         lambda: _gradient(fun=lambda p: p),
+        lambda: _gradient(full_output="yes"),
+        lambda: _gradient(fun=lambda p: 1e290 * p[0], x=[1.5e18, 1.0], full_output=True),
     ],
     "partial_derivative": [
         *_point_and_settings(_partial),
@@ -105,6 +128,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(fun=lambda p: [p[0], [1.0, 2.0]]),
         lambda: _jacobian(vectorized="yes"),
         lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
+        lambda: _jacobian(full_output=1),
     ],
     "directional_derivative": [
         *_point_and_settings(_directional),
@@ -131,6 +155,15 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _check(grad=lambda p: {"a": 1.0}),
         lambda: _check(rtol=-1.0),
         lambda: _check(rtol="a"),
+        *_directions(_check),
+    ],
+    "assert_gradient": [
+        *_point_and_settings(_assert),
+        *_values(_assert),
+        lambda: _assert(grad=lambda p: np.zeros(3)),
+        lambda: _assert(rtol="a"),
+        lambda: _assert(grad=lambda p: np.zeros(2)),
+        *_directions(_assert),
     ],
     "gradient_descent": [
         lambda: _descent(theta0=[1.0, np.nan]),
