@@ -77,7 +77,7 @@ def test_repr_is_one_short_line() -> None:
 
 
 def test_assert_gradient_passes_silently_and_fails_with_the_report() -> None:
-    assert gradref.assert_gradient(f, grad_f, [0.5, 1.5]) is None
+    assert gradref.assert_gradient(f, grad_f, [0.5, 1.5]) is None  # type: ignore[func-returns-value]
     with pytest.raises(AssertionError) as info:
         gradref.assert_gradient(f, wrong, [0.5, 1.5])
     assert str(info.value) == str(gradref.check_gradient(f, wrong, [0.5, 1.5]))
@@ -127,9 +127,9 @@ def test_the_directions_are_reproducible_from_the_seed_or_the_generator() -> Non
 
 
 def test_no_global_random_state_is_touched() -> None:
-    state = np.random.get_state()  # noqa: NPY002 (the legacy global state, untouched)
+    state: Any = np.random.get_state()  # noqa: NPY002 (the legacy global state, untouched)
     gradref.check_gradient(wave, wave_grad, np.linspace(-1, 1, 20), directions=3)
-    after = np.random.get_state()  # noqa: NPY002
+    after: Any = np.random.get_state()  # noqa: NPY002
     assert state[0] == after[0]
     assert np.array_equal(state[1], after[1])
     assert state[2:] == after[2:]

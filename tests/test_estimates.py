@@ -8,6 +8,7 @@ distribution of estimate / true error that these tests bound.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mpmath
@@ -90,7 +91,7 @@ def complex_within_model(name: str, x: NDArray[np.float64], steps: NDArray[np.fl
             with mpmath.workdps(DIGITS):
                 exact = formula([mpmath.mpc(complex(v)) for v in p], mpmath)
                 noise = max(noise, abs(float(f(p).imag - exact.imag)) / (k * step))
-    return noise <= 4 * EPS * (np.abs(g).max() + np.abs(x * g).sum())
+    return bool(noise <= 4 * EPS * (np.abs(g).max() + np.abs(x * g).sum()))
 
 
 def bounded(x: NDArray[np.float64], scheme: Any, h: float | None = None) -> None:
@@ -194,10 +195,11 @@ def test_full_output_cost(n: int, scheme: Any, vectorized: bool) -> None:
     one_pass = {"forward": n + 1, "backward": n + 1, "central": 2 * n, "richardson": 6 * n}
     # Vectorized, a pass of 2 points sends the second twice (see test_costs.py).
     extra = 2 * (vectorized and one_pass.get(scheme, n) == 2)
-    for fun, call in [
+    calls: list[tuple[Counted, Callable[..., Any]]] = [
         (Counted(), gradref.gradient),
         (Counted(outputs=2), gradref.jacobian),
-    ]:
+    ]
+    for fun, call in calls:
         _, info = call(fun, x, scheme=scheme, vectorized=vectorized, full_output=True)
         assert fun.points == info.evaluations == FULL_OUTPUT_COST[scheme](n) + extra
 

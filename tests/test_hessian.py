@@ -19,7 +19,7 @@ from scipy.optimize import rosen, rosen_hess
 import gradref
 from gradref._finite_differences import scaled_steps
 from gradref._hessian import _blocks
-from gradref._schemes import DIFFERENCES, HESSIANS
+from gradref._schemes import DIFFERENCES, HESSIANS, HessianScheme
 from gradref.examples import f
 from tests.functions import (
     exact_log_sum_exp_hessian,
@@ -328,7 +328,9 @@ def test_a_step_per_coordinate_moves_each_coordinate_by_its_own() -> None:
 
 @pytest.mark.parametrize("scheme", ["complex", "richardson"])
 @pytest.mark.parametrize("scale", [1e-290, 1e-300, 1e-305, 1e-308])
-def test_subnormal_imaginary_parts_bound_the_absolute_error(scheme: str, scale: float) -> None:
+def test_subnormal_imaginary_parts_bound_the_absolute_error(
+    scheme: HessianScheme, scale: float
+) -> None:
     # The docstring: where delta_j |df/dx_j| is subnormal, the entries carry an absolute
     # error of up to a few times 2^-1074 / (delta_j h_i); above that, the usual accuracy.
     x = np.array([1.0, 2.0])

@@ -83,7 +83,7 @@ def test_unknown_scheme_lists_the_valid_ones() -> None:
         r"'complex'; got 'centered'\."
     )
     with pytest.raises(ValueError, match=match):
-        gradref.gradient(f, P0, scheme="centered")  # type: ignore[arg-type]
+        gradref.gradient(f, P0, scheme="centered")  # type: ignore[call-overload]
     with pytest.raises(ValueError, match=match):
         gradref.default_step(P0, scheme="centered")  # type: ignore[arg-type]
 
@@ -149,7 +149,7 @@ def test_vectorized_function_of_the_wrong_shape() -> None:
     with pytest.raises(ValueError, match=match):
         gradref.gradient(lambda xs: xs.sum(axis=0), P0, vectorized=True)
     with pytest.raises(TypeError, match=r"`vectorized` must be True or False, got 1\."):
-        gradref.gradient(f, P0, vectorized=1)  # type: ignore[arg-type]
+        gradref.gradient(f, P0, vectorized=1)  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(
@@ -524,7 +524,7 @@ def test_a_scheme_that_is_not_a_string_is_refused(call: Any, scheme: Any, got: s
 
 def test_a_numpy_string_is_a_string() -> None:
     # np.str_ is a str, but not the Literal the signature names: accepted at run time.
-    from_numpy = gradref.gradient(f, P0, scheme=np.str_("central"))  # type: ignore[arg-type]
+    from_numpy = gradref.gradient(f, P0, scheme=np.str_("central"))  # type: ignore[call-overload]
     assert_array_equal(from_numpy, gradref.gradient(f, P0))
 
 

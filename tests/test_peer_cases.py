@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -30,6 +30,7 @@ from scipy import special, stats
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
 import gradref
+from gradref import Scheme
 
 EPS = float(np.finfo(np.float64).eps)
 SCIPY_NUMDIFF = "scipy/optimize/tests/test__numdiff.py"
@@ -65,9 +66,9 @@ def compute(case: Case, scheme: str) -> NDArray[np.float64]:
     x = np.array(case.x)
     h = None if scheme == "richardson" else case.h
     if case.kind == "gradient":
-        return gradref.gradient(case.f, x, h=h, scheme=scheme)  # type: ignore[arg-type]
+        return gradref.gradient(case.f, x, h=h, scheme=cast(Scheme, scheme))
     if case.kind == "jacobian":
-        return gradref.jacobian(case.f, x, h=h, scheme=scheme)  # type: ignore[arg-type]
+        return gradref.jacobian(case.f, x, h=h, scheme=cast(Scheme, scheme))
     if case.kind == "hessian":
         return gradref.hessian(case.f, x, h=h, scheme=scheme)  # type: ignore[arg-type]
     u = np.array(case.u) / np.linalg.norm(case.u)  # numdifftools normalises v too
