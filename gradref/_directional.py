@@ -11,7 +11,14 @@ from gradref._finite_differences import (
     line_derivative,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_point, as_scheme, as_step, as_unit_vector
+from gradref._validation import (
+    as_flag,
+    as_noise,
+    as_point,
+    as_scheme,
+    as_step,
+    as_unit_vector,
+)
 
 
 def directional_derivative(
@@ -22,6 +29,7 @@ def directional_derivative(
     h: float | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
 ) -> float:
     r"""Return the rate of change of `f` at `x` along the unit vector `u`.
 
@@ -114,5 +122,6 @@ def directional_derivative(
     direction = as_unit_vector(u, point.size)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
-    return float(line_derivative(fun, point, direction, step, name)[0])
+    return float(line_derivative(fun, point, direction, step, name, relative)[0])

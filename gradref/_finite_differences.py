@@ -17,19 +17,22 @@ the case $m = 1$.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from gradref._schemes import DIFFERENCES, EPS, Scheme
 from gradref._validation import (
     as_flag,
     as_index,
+    as_noise,
     as_point,
+    as_precision,
     as_scheme,
     as_step,
     as_steps,
@@ -43,7 +46,13 @@ Objective = Callable[[NDArray[Any]], Any]
 SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 
 
-def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
+def default_step(
+    x: ArrayLike,
+    scheme: Scheme = "central",
+    *,
+    dtype: DTypeLike | None = None,
+    noise: float | None = None,
+) -> NDArray[np.float64]:
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
     The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two (nearest
@@ -127,11 +136,13 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     >>> print(f"{2.0**-34 / 3:.1e}")  # the truncation error h^2 / (3 x^2) at h = 2^-17 x
     1.9e-11
     """
-    return _default_steps(as_point(x), as_scheme(scheme, SCHEMES))
+    point = as_point(x)
+    name = as_scheme(scheme, SCHEMES)
+    return _default_steps(point, name, as_precision(dtype, noise, name))
 
 
-def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
-    return scaled_steps(DIFFERENCES[scheme].step, x)
+def _default_steps(x: NDArray[np.float64], scheme: str, eps: float = EPS) -> NDArray[np.float64]:
+    return scaled_steps(DIFFERENCES[scheme].step_for(eps), x)
 
 
 def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -153,6 +164,97 @@ class UserFunction:
     name: str = "f"
     scalar: bool = True
     vectorized: bool = False
+
+
+def precision(value: Any) -> float:
+    """Return the relative precision of a value of f: its dtype's epsilon, float64's at least.
+
+    The values are differenced in float64, so a longdouble value counts as float64, and
+    so do Python floats, integers and anything that is not an array of floats (which
+    `as_value` then checks).
+    """
+    try:
+        dtype = np.asarray(value).dtype
+    except (TypeError, ValueError):  # a ragged sequence: `as_value` reports it
+        return EPS
+    return max(float(np.finfo(dtype).eps), EPS) if dtype.kind in "fc" else EPS
+
+
+class Probe:
+    """The user's function, recording the least precise value it returns.
+
+    `keep` makes the next call's point and value the probe: the first call at exactly that
+    point (the same bytes) gets the same value back without calling `f` again, so that a
+    probe at the first point a scheme evaluates costs nothing.
+    """
+
+    def __init__(self, call: Objective) -> None:
+        self.call = call
+        self.eps = 0.0  # the largest precision among the values returned so far
+        self.keep = False
+        self.kept: tuple[bytes, Any] | None = None
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        key = x.dtype.str.encode() + str(x.shape).encode() + x.tobytes()
+        if self.kept is not None and self.kept[0] == key:
+            value, self.kept = self.kept[1], None
+            return value
+        value = self.call(x)
+        self.eps = max(self.eps, precision(value))
+        if self.keep:
+            self.keep, self.kept = False, (key, value)
+        return value
+
+
+def fit_steps(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    scheme: str,
+    noise: float | None,
+    shift: Shift,
+) -> tuple[UserFunction, NDArray[np.float64], float, Probe | None]:
+    """Return `fun` probed, the default steps for its precision, that precision, the probe.
+
+    The steps are first those for eps = max(`noise`, float64's epsilon); `fun` is
+    evaluated at the first point the scheme evaluates with them (line 0 moved by the
+    scheme's first offset, as `_sample` does), and if its value is less precise (float32,
+    float16), the steps are set again for that precision: one evaluation more, since the
+    probe is reused only where the steps stay. The complex step's do not depend on it.
+    """
+    facts = DIFFERENCES[scheme]
+    eps = EPS if noise is None else max(noise, EPS)
+    steps = scaled_steps(facts.step_for(eps), scale)
+    if facts.complex:
+        return fun, steps, eps, None
+    probe = Probe(fun.call)
+    fun = dataclasses.replace(fun, call=probe)
+    points = x[np.newaxis].copy()
+    with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
+        shift(points, np.array([0]), np.array([min(a for a in facts.offsets if a) * steps[0]]))
+    _check_moved(x, points)
+    probe.keep = True
+    try:
+        evaluate(fun, points, False)
+    except ValueError as err:
+        if scheme == "richardson":
+            _note_reach(err, fun, steps)
+        raise
+    if probe.eps > eps:
+        eps, probe.kept = probe.eps, None
+        steps = scaled_steps(facts.step_for(eps), scale)
+    return fun, steps, eps, probe
+
+
+def check_precision(fun: UserFunction, probe: Probe | None, eps: float) -> None:
+    """Refuse a result whose step was sized for values more precise than some `fun` returned."""
+    if probe is not None and probe.eps > eps:
+        raise ValueError(
+            f"`{fun.name}` returned values of relative precision {probe.eps:.3g} (their "
+            f"dtype's epsilon), but the default step was sized for {eps:.3g} (the precision "
+            f"of its first value, or `noise`): return one dtype from `{fun.name}`, or pass "
+            f"noise={probe.eps:.3g} or more."
+        )
 
 
 # The most numbers of points built at a time: 2^18 (2 MiB of float64), or one point when
@@ -382,26 +484,31 @@ def derivatives(
     h: float | NDArray[np.float64] | None,
     scheme: str,
     given: bool | None = None,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     """Return the partial derivatives of `fun` at x along `indices`, shape (m, len(indices)).
 
     Row k of the result holds the derivatives of output k; a scalar function has one row.
-    `h` is one step for every coordinate of x, or one per coordinate (shape of x).
+    `h` is one step for every coordinate of x, or one per coordinate (shape of x); None
+    for the default, sized for the precision of `fun`'s values or for `noise`.
     """
-    if h is None:
-        steps = _default_steps(x[indices], scheme)
-    else:
-        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
-        if scheme != "complex":
-            _check_step_moves(x[indices], steps, scheme, labels=indices)
 
     def along_axes(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         rows, columns = np.arange(len(points)), indices[lines]
         points[rows, columns] += shifts
         return points[rows, columns] - x[columns]
 
+    probe, eps = None, EPS
+    if h is None:
+        fun, steps, eps, probe = fit_steps(fun, x, x[indices], scheme, noise, along_axes)
+    else:
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
+        if scheme != "complex":
+            _check_step_moves(x[indices], steps, scheme, labels=indices)
     given = h is not None if given is None else given
-    return _differences(fun, x, steps, scheme, along_axes, adapt=h is None, given=given)
+    result = _differences(fun, x, steps, scheme, along_axes, h is None, given, eps)
+    check_precision(fun, probe, eps)
+    return result
 
 
 def line_derivative(
@@ -410,28 +517,31 @@ def line_derivative(
     u: NDArray[np.float64],
     h: float | None,
     scheme: str,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     """Return the derivative of s -> fun(x + s u) at s = 0, shape (m,).
 
-    The default step is the scheme's, scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i|
-    in proportion to how far coordinate i moves, so that a coordinate that hardly moves
-    does not set the scale. The step taken is (x + s u - x) . u, the rounded point's
-    distance along u.
+    The default step is the scheme's (for the precision of `fun`'s values, or `noise`),
+    scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i| in proportion to how far
+    coordinate i moves, so that a coordinate that hardly moves does not set the scale.
+    The step taken is (x + s u - x) . u, the rounded point's distance along u.
     """
-    if h is None:
-        scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
-        step = float(_default_steps(np.array([scale]), scheme)[0])
-    else:
-        step = h
-        if scheme != "complex":
-            _check_step_moves(x, h, scheme, u)
 
     def along_u(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         points += shifts[:, np.newaxis] * u
         return (points - x) @ u
 
-    steps = np.array([step])
-    return _differences(fun, x, steps, scheme, along_u, adapt=h is None, given=h is not None)[:, 0]
+    probe, eps = None, EPS
+    if h is None:
+        scale = np.array([np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))])
+        fun, steps, eps, probe = fit_steps(fun, x, scale, scheme, noise, along_u)
+    else:
+        steps = np.array([h])
+        if scheme != "complex":
+            _check_step_moves(x, h, scheme, u)
+    result = _differences(fun, x, steps, scheme, along_u, h is None, h is not None, eps)
+    check_precision(fun, probe, eps)
+    return result[:, 0]
 
 
 def _check_step_moves(
@@ -523,12 +633,14 @@ def _differences(
     shift: Shift,
     adapt: bool = False,
     given: bool = False,
+    eps: float = EPS,
 ) -> NDArray[np.float64]:
     """Return the derivatives of `fun` at x along len(steps) lines, shape (m, len(steps)).
 
     `given`: whether the user chose the steps (a complex step too small for f is refused).
 
-    `adapt`: whether richardson may shrink the (default) steps to fit `fun`.
+    `adapt`: whether richardson may shrink the (default) steps to fit `fun`, whose values
+    have the relative precision `eps`.
     """
     count = len(steps)
     if scheme == "complex":
@@ -540,7 +652,7 @@ def _differences(
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
     if scheme == "richardson":
-        return check_overflow(fun, x, richardson(fun, x, steps, shift, adapt))
+        return check_overflow(fun, x, richardson(fun, x, steps, shift, adapt, eps))
     stencil = DIFFERENCES[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
     nonzero = [s for s in offsets if s != 0]
@@ -611,6 +723,7 @@ def richardson(
     steps: NDArray[np.float64],
     shift: Shift,
     adapt: bool,
+    eps: float = EPS,
 ) -> NDArray[np.float64]:
     """Return Richardson's derivatives along each line, its step chosen from `fun`.
 
@@ -624,18 +737,13 @@ def richardson(
     try:
         column, taken, _ = _sample(fun, x, steps, _signed(levels[:_RICHARDSON_LEVELS]), shift)
     except ValueError as err:
-        err.add_note(
-            f"scheme='richardson' evaluates `{fun.name}` up to h = {steps.max():.3g} from x "
-            "(by default 2^-6 max(1, |x_i|) rounded to a power of two, 2048 or 4096 times "
-            "central's step): if it is not "
-            "defined or not smooth that far, pass a smaller `h` or use scheme='central'."
-        )
+        _note_reach(err, fun, steps)
         raise
     scale = np.abs(np.stack(list(column.values()))).max(axis=0)  # |f| on each line
     with np.errstate(over="ignore", invalid="ignore"):
         central = [_quotient(column, taken, None, a, -a, steps) for a in levels[:3]]
         estimate: NDArray[np.float64] = _extrapolate(central, 0, steps)
-        redo = np.flatnonzero(~_asymptotic(central, scale, steps).all(axis=0))
+        redo = np.flatnonzero(~_asymptotic(central, scale, steps, eps).all(axis=0))
         if not adapt or redo.size == 0:
             return estimate
         more, moved, _ = _sample(fun, x, steps[redo], _signed(levels[3:]), _pick(shift, redo))
@@ -643,11 +751,21 @@ def richardson(
         central = [d[:, redo] for d in central]
         central += [_quotient(more, moved, None, a, -a, h) for a in levels[3:]]
         candidates = np.stack([_extrapolate(central, k, h) for k in range(len(levels) - 2)])
-        rounding = 8 * EPS * scale[:, redo] / (h * np.asarray(levels[:-3])[:, None, None])
+        rounding = 8 * eps * scale[:, redo] / (h * np.asarray(levels[:-3])[:, None, None])
         errors = np.abs(np.diff(candidates, axis=0)) + rounding
         best = np.argmin(errors, axis=0)
         estimate[:, redo] = np.take_along_axis(candidates[:-1], best[np.newaxis], axis=0)[0]
         return estimate
+
+
+def _note_reach(err: ValueError, fun: UserFunction, steps: NDArray[np.float64]) -> None:
+    """Say, on an error from `fun`, how far from x richardson evaluated it, and why."""
+    err.add_note(
+        f"scheme='richardson' evaluates `{fun.name}` up to h = {steps.max():.3g} from x "
+        "(by default 2^-6 max(1, |x_i|) for a float64 `f`, rounded to a power of two, 2048 "
+        "or 4096 times central's step; more for a less precise `f`): if it is not "
+        "defined or not smooth that far, pass a smaller `h` or use scheme='central'."
+    )
 
 
 def _signed(levels: list[float]) -> list[float]:
@@ -668,7 +786,9 @@ def _extrapolate(central: list[NDArray[np.float64]], k: int, steps: NDArray[Any]
     return combined / steps
 
 
-def _asymptotic(central: list[NDArray[np.float64]], scale: Any, steps: NDArray[Any]) -> Any:
+def _asymptotic(
+    central: list[NDArray[np.float64]], scale: Any, steps: NDArray[Any], eps: float = EPS
+) -> Any:
     """Whether R_0 is as accurate as its step allows, from D_0, D_1, D_2, per output and line.
 
     If D(h) = f' + c h^2 + d h^4 + e h^6, then t = D_0 - 5 D_1 + 4 D_2 = (45/64) d h^4
@@ -678,7 +798,7 @@ def _asymptotic(central: list[NDArray[np.float64]], scale: Any, steps: NDArray[A
     """
     d0, d1, d2 = (q / (2 * a * steps) for q, a in zip(central, (1.0, 0.5, 0.25), strict=False))
     t = np.abs(d0 - 5 * d1 + 4 * d2)
-    rounding = EPS * scale / steps
+    rounding = eps * scale / steps
     truncation = t * t / np.maximum(np.abs(d0 - d1), np.finfo(np.float64).tiny) / 40
     return (truncation <= 2 * 4.1 * rounding) | (t <= 64 * rounding)
 
@@ -765,6 +885,7 @@ def partial_derivative(
     *,
     h: float | None = None,
     scheme: Scheme = "central",
+    noise: float | None = None,
 ) -> float:
     r"""Return the partial derivative $\partial f / \partial x_i$ at the point `x`.
 
@@ -874,7 +995,8 @@ def partial_derivative(
     index = as_index(i, point.size)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
-    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name)
+    relative = as_noise(noise, step, name)
+    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
 
@@ -885,6 +1007,7 @@ def gradient(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     r"""Return the gradient $\nabla f(\mathbf{x})$, the vector of all partial derivatives.
 
@@ -959,6 +1082,7 @@ def gradient(
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     # The one-row Jacobian, as a vector.
-    return derivatives(fun, point, np.arange(point.size), step, name).ravel()
+    return derivatives(fun, point, np.arange(point.size), step, name, None, relative).ravel()

@@ -13,13 +13,22 @@ from numpy.typing import ArrayLike, NDArray
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
+    Probe,
     UserFunction,
     _default_steps,
+    check_precision,
     derivatives,
     evaluate,
 )
 from gradref._schemes import DIFFERENCES, EPS, Scheme
-from gradref._validation import as_gradient_value, as_point, as_positive, as_scheme, as_step
+from gradref._validation import (
+    as_gradient_value,
+    as_noise,
+    as_point,
+    as_positive,
+    as_scheme,
+    as_step,
+)
 
 _TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
 _SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
@@ -70,6 +79,7 @@ def check_gradient(
     rtol: float | None = None,
     h: float | None = None,
     scheme: Scheme = "central",
+    noise: float | None = None,
 ) -> GradientCheck:
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
@@ -201,18 +211,28 @@ def check_gradient(
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    level = as_noise(noise, step, name)
     analytic = _analytic(grad, point)
-    fun = UserFunction(f)
+    probe = Probe(f)
+    fun = UserFunction(probe)
+    # f(x) first: the precision of its value (its dtype's epsilon, or `noise` if larger)
+    # sets the default step and the rounding terms. The complex step subtracts nothing:
+    # no rounding term, so f(x) is not needed, and its step does not depend on it.
+    eps = EPS if level is None else max(level, EPS)
+    value = 0.0
+    if name != "complex":
+        value = evaluate(fun, point[np.newaxis], False)[0, 0]
+        eps = max(eps, probe.eps)
     # The steps used as given, richardson's too (it would shrink a default step to fit f):
     # the truncation estimate compares the difference at h with the one at exactly 2h.
-    steps = _default_steps(point, name) if step is None else np.full(point.size, step)
+    steps = _default_steps(point, name, eps) if step is None else np.full(point.size, step)
     given = step is not None
     numerical = derivatives(fun, point, np.arange(point.size), steps, name, given).ravel()
     sampled = np.zeros(point.size)  # the largest |f| each doubled difference saw
     doubled = np.array(
         [
             derivatives(
-                UserFunction(_recording(f, sampled, i)),
+                UserFunction(_recording(probe, sampled, i)),
                 point,
                 np.array([i]),
                 2 * s,
@@ -222,8 +242,7 @@ def check_gradient(
             for i, s in enumerate(steps.tolist())
         ]
     )[:, 0, 0]
-    # The complex step subtracts nothing: no rounding term, so f(x) is not needed.
-    value = 0.0 if name == "complex" else evaluate(fun, point[np.newaxis], False)[0, 0]
+    check_precision(fun, probe, eps)
     facts = DIFFERENCES[name]  # its order p (truncation ~ h^p) and rounding factor c_s
     order = 2.0**facts.order - 1
     with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
@@ -236,9 +255,9 @@ def check_gradient(
         # Every value is also on the grid of the smallest double, eta: a subnormal value
         # (a complex step's imaginary part too, where c_s is 0) is off by up to eta.
         floor = max(facts.rounding, 1.0) * _SMALLEST
-        rounding = (facts.rounding * EPS * size + floor) / steps
-        formula = 4 * EPS * (float(np.abs(numerical).max()) + sensitivity) + _TINY
-        noise = (facts.rounding * EPS * (sampled + sensitivity) + floor) / steps
+        rounding = (facts.rounding * eps * size + floor) / steps
+        formula = 4 * eps * (float(np.abs(numerical).max()) + sensitivity) + _TINY
+        noisy = (facts.rounding * eps * (sampled + sensitivity) + floor) / steps
         tolerances = relative * np.abs(numerical) + SAFETY * (truncation + rounding + formula)
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
@@ -246,7 +265,7 @@ def check_gradient(
             f"the error estimates of the numerical gradient at x = {point} overflow float64, "
             "so `grad` cannot be judged there; scale `f` down."
         )
-    _check_resolved(numerical, extrapolated, truncation, rounding + noise + formula, steps)
+    _check_resolved(numerical, extrapolated, truncation, rounding + noisy + formula, steps)
     ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
     ratios[(tolerances == 0) & (errors > 0)] = np.inf
     worst = int(np.argmax(ratios))

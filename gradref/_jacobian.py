@@ -12,7 +12,7 @@ from gradref._finite_differences import (
     derivatives,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_point, as_scheme, as_steps
+from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
 
 
 def jacobian(
@@ -22,6 +22,7 @@ def jacobian(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     r"""Return the Jacobian matrix $J_F(\mathbf{x})$ of a map $F: \mathbb{R}^n \to \mathbb{R}^m$.
 
@@ -142,5 +143,6 @@ def jacobian(
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
-    return derivatives(fun, point, np.arange(point.size), step, name)
+    return derivatives(fun, point, np.arange(point.size), step, name, None, relative)

@@ -10,7 +10,10 @@ written as its ``terms`` $(c_j, a_j, b_j)$. Its truncation error is $O(h^p)$ wit
 ``order``; its rounding error is about $c_s \varepsilon |f| / h$, where the ``rounding``
 factor $c_s = 2 \sum_j |c_j|$ (each value of $f$ off by $\varepsilon|f|$). The complex step
 has no terms (it subtracts nothing, so it has no rounding term). A default ``step`` is for
-$|x_i| \le 1$; the functions scale it by $\max(1, |x_i|)$ and round it to a power of two.
+$|x_i| \le 1$ and an $f$ computed in float64; the functions scale it by $\max(1, |x_i|)$
+and round it to a power of two. For an $f$ of another precision $\varepsilon$ (its dtype's,
+or the `noise` the user gives), a real scheme's step is the same rule at that $\varepsilon$
+(`Difference.step_for`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,20 @@ class Difference:
     def rounding(self) -> float:
         """The factor c_s of the rounding error c_s eps |f| / h (0 for the complex step)."""
         return 2 * sum(abs(c) for c, _, _ in self.terms)
+
+    def step_for(self, eps: float) -> float:
+        r"""Return the default step for values of relative precision `eps` (float64: `step`).
+
+        Truncation $\propto h^p$ and rounding $\propto \varepsilon / h$ balance at
+        $h \propto \varepsilon^{1/(p+1)}$ whatever their constants, so a real scheme's
+        step is $\text{step} \cdot (\varepsilon / 2^{-52})^{1/(p+1)}$: $\varepsilon^{1/2}$
+        (forward, backward), $\varepsilon^{1/3}$ (central), $2^{-6}$ times
+        $(\varepsilon / 2^{-52})^{1/7}$ (richardson). The complex step has no rounding
+        term: its step does not depend on $\varepsilon$.
+        """
+        if self.complex:
+            return self.step
+        return float(self.step * (eps / EPS) ** (1 / (self.order + 1)))
 
     @property
     def offsets(self) -> tuple[float, ...]:
