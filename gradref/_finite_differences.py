@@ -56,35 +56,53 @@ def default_step(
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
     The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two (nearest
-    on a logarithmic scale), so that
-    where $|x_i| \ge h_i$, $x_i \pm h_i$ is exact in binary floating point unless it
-    crosses a power of two (then it is off by at most one spacing of $x_i$); nearer 0
-    it is rounded to the spacing of $h_i$, by up to $\varepsilon h_i$, which may be many
-    spacings of $x_i$. Either way is harmless: the real schemes divide by the distance
-    actually moved (see `partial_derivative`). For forward, backward and central, $c$
-    is set by the scheme's error order $p$: the truncation error is $O(h^p)$ and the
-    rounding error $O(\varepsilon / h)$, which balance at $h \sim \varepsilon^{1/(p+1)}$.
-    Richardson's constants are far from 1 (truncation $f^{(7)} h^6 / 322560$, rounding
-    $4.1 \varepsilon |f| / h$; see gradref/_schemes.py), so they balance not at
-    $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$ where $|f^{(7)}| \sim |f|$;
-    $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
-    too small. The complex step has no rounding term to balance: any tiny step will do
-    while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
-    values of $f$. A given `h` for which some $\operatorname{Im} f = h f'$ is subnormal
-    though nonzero, while the computed $\operatorname{Im} f / h$ is normal, is refused;
-    one so small that $h f'$ underflows to 0 cannot be told from a zero derivative, and
-    gives 0. At the default step, where only the final $\operatorname{Im} f$ is
-    subnormal (no value $f$ computes on the way), what a subnormal $\operatorname{Im} f$
-    adds to the error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding
-    of $f'$).
+    on a logarithmic scale). For the real schemes that makes $x_i \pm h_i$ exact in
+    binary floating point where $|x_i| \ge h_i$, unless it crosses a power of two (then
+    it is off by at most one spacing of $x_i$); nearer 0 it is rounded to the spacing
+    of $h_i$, by up to $\varepsilon h_i$, which may be many spacings of $x_i$. Either
+    way is harmless: the real schemes divide by the distance actually moved (see
+    `partial_derivative`). (The complex step moves $x_i$ along the imaginary axis only,
+    so $x_i$ itself is never rounded.)
 
-    | scheme     | $p$ | $c$                                              |
-    |------------|-----|--------------------------------------------------|
-    | forward    | 1   | $\varepsilon^{1/2} \approx 1.5 \times 10^{-8}$   |
-    | backward   | 1   | $\varepsilon^{1/2}$                              |
-    | central    | 2   | $\varepsilon^{1/3} \approx 6.1 \times 10^{-6}$   |
-    | richardson | 6   | $2^{-6} \approx 1.6 \times 10^{-2}$ (widest offset)   |
-    | complex    | 2   | $2^{-60} \approx 8.7 \times 10^{-19}$ (no rounding term) |
+    $c$ is set for values of $f$ of relative precision $\varepsilon$: by default
+    float64's, $2^{-52}$; with `dtype`, that dtype's (float32: $2^{-23}$, float16:
+    $2^{-10}$; a longdouble, an integer or a bool counts as float64, as gradref
+    differences the values in float64); with `noise`, the relative noise of $f$ where
+    it is larger. `partial_derivative`, `gradient`, `jacobian`,
+    `directional_derivative` and `check_gradient` take $\varepsilon$ from the dtype of
+    $f$'s first value in the same way (see `gradient`). For forward, backward and
+    central, $c$ is set by the scheme's error order $p$: the truncation error is
+    $O(h^p)$ and the rounding error $O(\varepsilon / h)$, which balance at
+    $h \sim \varepsilon^{1/(p+1)}$. Richardson's constants are far from 1 (truncation
+    $f^{(7)} h^6 / 322560$; rounding $4.1 \varepsilon |f| / h$, the root mean square
+    when each value of $f$ is off by $\varepsilon |f|$ independently, where the worst
+    case, all in the same direction, is the rounding factor $c_s \varepsilon |f| / h$,
+    $c_s = 6.6$, that `check_gradient` bounds with; see gradref/_schemes.py), so in
+    float64 they balance not at $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$
+    where $|f^{(7)}| \sim |f|$; $2^{-6}$ allows for features of width 1/2, as a step
+    too large costs more than one too small. For another $\varepsilon$ it is scaled by
+    the same balance, $2^{-6} (\varepsilon / 2^{-52})^{1/7}$. The complex step has no
+    rounding term to balance, and its step does not depend on $\varepsilon$: any tiny
+    step will do while $h f'$ stays a normal double, above $2^{-1022}$, and so do the
+    intermediate values of $f$. A given `h` for which some
+    $\operatorname{Im} f = h f'$ is subnormal though nonzero, while the computed
+    $\operatorname{Im} f / h$ is normal, is refused; one so small that $h f'$
+    underflows to 0 cannot be told from a zero derivative, and gives 0. At the default
+    step, where only the final $\operatorname{Im} f$ is subnormal (no value $f$
+    computes on the way), what a subnormal $\operatorname{Im} f$ adds to the error is
+    at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
+
+    | scheme     | $p$ | $c$                                      | float64                        |
+    |------------|-----|------------------------------------------|--------------------------------|
+    | forward    | 1   | $\varepsilon^{1/2}$                      | $1.5 \times 10^{-8}$           |
+    | backward   | 1   | $\varepsilon^{1/2}$                      | $1.5 \times 10^{-8}$           |
+    | central    | 2   | $\varepsilon^{1/3}$                      | $6.1 \times 10^{-6}$           |
+    | richardson | 6   | $2^{-6} (\varepsilon / 2^{-52})^{1/7}$   | $2^{-6}$ (its widest offset)   |
+    | complex    | 2   | $2^{-60}$ (no rounding term)             | $8.7 \times 10^{-19}$          |
+
+    In float32 ($\varepsilon = 2^{-23}$), before rounding to a power of two, that is
+    $3.5 \times 10^{-4}$ (forward, backward), $4.9 \times 10^{-3}$ (central) and
+    $0.28$ (richardson).
 
     The length scale $\max(1, |x_i|)$ is the usual rule (scipy's too). It assumes that
     $f$ varies on a scale of at least 1, or $|x_i|$, near $\mathbf{x}$; where $f$ varies
@@ -94,8 +112,8 @@ def default_step(
     nearly reaches the singularity. Pass an `h` on the scale of such a feature (below,
     $2^{-17} |x|$, whose truncation error alone is $h^2 / (3x^2) \approx 1.9 \times
     10^{-11}$; the errors printed are smaller only because rounding happens to cancel
-    part of it here). `richardson` shrinks its step to $1/16$ of this one where its
-    differences show it too coarse (see `partial_derivative`).
+    part of it here). `richardson` shrinks its step, down to $1/16$ of this one, where
+    its differences show it too coarse (see `partial_derivative`).
 
     Parameters
     ----------
@@ -103,6 +121,14 @@ def default_step(
         The point at which the derivatives will be taken.
     scheme : {"forward", "backward", "central", "richardson", "complex"}
         The difference scheme the step is for.
+    dtype : data-type, optional
+        The dtype of $f$'s values, whose machine epsilon is $\varepsilon$: a real
+        floating or integer dtype (``np.float32``, ``"float16"``, ``float``). Default:
+        float64.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, where it exceeds the dtype's
+        epsilon (a simulation, an iterative solve): $\varepsilon$ is the larger of the
+        two. Not with ``scheme="complex"``, whose step does not depend on it.
 
     Returns
     -------
@@ -112,10 +138,14 @@ def default_step(
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array or `scheme` is not one of the five.
+        If `x` is not a finite non-empty 1-D array, `scheme` is not one of the five,
+        `noise` is not positive and finite or is 1 or more, or `noise` is given with
+        ``scheme="complex"``.
     TypeError
-        If `x` is not an array of real numbers (complex, strings, a masked array) or
-        `scheme` is not a string.
+        If `x` is not an array of real numbers (complex, strings, a masked array),
+        `scheme` is not a string, `dtype` is not a dtype of real numbers (complex,
+        strings, objects, or not a dtype at all) or `noise` is not a real number
+        (a string, a bool, a complex number).
 
     Examples
     --------
@@ -125,6 +155,10 @@ def default_step(
     >>> print(gradref.default_step([0.0], scheme="forward"))
     [1.49011612e-08]
     >>> import numpy as np
+    >>> print(gradref.default_step([1.0, 2.0], dtype=np.float32))  # 2^-8, 2^-7
+    [0.00390625 0.0078125 ]
+    >>> print(gradref.default_step([1.0, 2.0], noise=1e-6))  # 1e-6^(1/3) = 1e-2
+    [0.0078125 0.015625 ]
     >>> log = lambda p: np.log(p[0])
     >>> for x in [1e-3, 1e-5]:
     ...     coarse = gradref.partial_derivative(log, [x], 0)
@@ -900,22 +934,35 @@ def partial_derivative(
     | complex    | $\dfrac{\operatorname{Im} f(x + \mathrm{i} h e_i)}{h}$      | $O(h^2)$ |
 
     Each real scheme also carries a rounding error of order $\varepsilon |f| / h$
-    ($\varepsilon = 2^{-52}$): the difference of two nearly equal values of $f$ loses
-    digits. The complex step subtracts nothing, so it has no such term and is exact to
+    ($\varepsilon$ the relative precision of $f$'s values: $2^{-52}$ in float64,
+    $2^{-23}$ in float32, or `noise`): the difference of two nearly equal values of
+    $f$ loses digits. The default step balances the two for that $\varepsilon$ (see
+    `default_step`), which is taken from the dtype of $f$'s first value: $f$ is
+    evaluated first at the first point of the scheme with float64's step (or that of
+    `noise`), and if its value is less precise (float32, float16), the steps are set
+    for its precision and that evaluation is not reused: one more than the counts
+    below. A later value less precise than the first is refused (a `ValueError`), as
+    the step would be too small for it; Python floats, integers and longdouble count
+    as float64. The complex step subtracts nothing, so it has no such term and is exact to
     rounding with a tiny $h$ (one for which $h f'$, and every intermediate value of $f$,
     is still a normal double, above $2^{-1022}$: see `default_step`), provided $f$ is
     real-analytic and written with operations that accept complex numbers. Every real
     scheme divides by the distance actually moved, $(x_i + h) - (x_i - h)$ for central,
     not by $2h$: $x_i \pm h$ is rounded.
 
-    With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 or 4096 times central's, as
-    both are rounded to powers of two), richardson evaluates $f$ that far from
-    $\mathbf{x}$; $f$ must be defined there. It keeps that step where $D(h) - D(h/2)$
-    and $D(h/2) - D(h/4)$ put the estimated $O(h^6)$ error below twice its typical
-    rounding error (6 evaluations); elsewhere (a feature narrower than the step, a
-    singularity nearby, or an $f$ near 0 whose rounding is small) it adds $D(h/8)$ to $D(h/128)$ and
-    returns the extrapolation at the base step $h/2^k$, $k \le 4$, whose difference from
-    the next one, plus rounding, is smallest (16 evaluations). A given `h` is used as given.
+    With its default step $h = 2^{-6}\max(1, |x_i|)$ for a float64 $f$ (2048 or 4096
+    times central's, as both are rounded to powers of two; $2^{-2}\max(1, |x_i|)$ for a
+    float32 one), richardson evaluates $f$ that far from $\mathbf{x}$; $f$ must be
+    defined there. It keeps that step (6 evaluations) where either of two tests holds,
+    with $t = |D(h) - 5D(h/2) + 4D(h/4)|$, which cancels the $h^2$ term of $D$ and
+    leaves $\tfrac{45}{64}$ of its $h^4$ term: the estimated $O(h^6)$ error,
+    $t^2 / (40 |D(h) - D(h/2)|)$, is below twice its typical rounding error,
+    $4.1 \varepsilon |f| / h$; or $t$ itself is at most $64 \varepsilon |f| / h$, within
+    rounding, so the differences show nothing a smaller step could improve. Elsewhere
+    (a feature narrower than the step, a singularity nearby, or an $f$ near 0 whose
+    rounding is small) it adds $D(h/8)$ to $D(h/128)$ and returns the extrapolation at
+    the base step $h/2^k$, $k \le 4$, whose difference from the next one, plus
+    rounding, is smallest (16 evaluations). A given `h` is used as given.
 
     Parameters
     ----------
@@ -928,9 +975,16 @@ def partial_derivative(
         The coordinate, ``0 <= i < n``.
     h : float, optional
         The step, positive and finite. The default, `default_step`, balances truncation
-        against rounding for the scheme and is scaled to $|x_i|$.
+        against rounding for the scheme and the precision of $f$'s values, and is
+        scaled to $|x_i|$.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula (see the table).
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype (an ODE solve, a simulation): the default step is sized for it as for a
+        precision (`default_step`), or for the dtype's if that is larger. Not with `h`
+        (which it would replace) nor with ``scheme="complex"`` (whose step does not
+        depend on it).
 
     Returns
     -------
@@ -946,10 +1000,14 @@ def partial_derivative(
         $\operatorname{Im} f(x + \mathrm{i}h) = h f'$ is subnormal though $f'$ is not
         (the complex step), `scheme` is unknown, `x` moved by the step overflows
         float64, or `f` returns a non-scalar or non-finite value, or finite values whose
-        differences overflow float64.
+        differences overflow float64; if `noise` is not positive and finite, is 1 or
+        more, or is given with `h` or with ``scheme="complex"``; or if, with the
+        default step, `f` returns a value less precise than the step was sized for
+        (float32 after a float64 first value).
     TypeError
         If `x` is not an array of real numbers (complex, strings, a masked array), `i`
-        is not an integer, `h` is not a real number, `scheme` is not a string, `f`
+        is not an integer, `h` or `noise` is not a real number (a bool, a string, a
+        complex number), `scheme` is not a string, `f`
         returns something other than a number (a string, a dict, a complex number in
         a real scheme), or, with ``scheme="complex"``, `f` does not accept complex
         input or returns a real number for it (dropping the imaginary part).
@@ -1037,11 +1095,15 @@ def gradient(
         The point, finite.
     h : float or array_like of shape (n,), optional
         The step: one for every coordinate, or one per coordinate. Default:
-        `default_step`.
+        `default_step` for the precision of $f$'s values, taken from the dtype of its
+        first value (as in `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
         Whether `f` accepts all perturbed points at once (see `f`).
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype: the default step is sized for it (as in `partial_derivative`).
 
     Returns
     -------
@@ -1055,7 +1117,7 @@ def gradient(
         coordinate, shape (n,), or a vectorized `f` returns the wrong shape.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers), and if `vectorized` is not a bool.
+        numbers, `noise` not a real number), and if `vectorized` is not a bool.
 
     Notes
     -----
@@ -1063,8 +1125,11 @@ def gradient(
     richardson (16 instead of 6 for each coordinate where it shrinks its default
     step, as in `partial_derivative`) and $n$ (complex) for the complex step; with
     ``vectorized=True`` one more where that is 2 (the second point is sent twice, for a
-    second row count). The points are built a batch at a time: beyond the result,
-    memory is $O(n)$.
+    second row count). With the default step, one more for a real scheme where $f$'s
+    values are less precise than float64 (float32, float16) and `noise` does not
+    cover them: the first evaluation, at float64's step, finds their dtype and is not
+    reused. The points are built a batch at a time: beyond the result, memory is
+    $O(n)$.
 
     Examples
     --------
@@ -1078,6 +1143,20 @@ def gradient(
     True
     >>> print(gradref.gradient(f, [1.0, 2.0], scheme="complex", vectorized=True).tolist())
     [18.7781121978613, 8.38905609893065]
+
+    The same $f$ computed in float32 gets float32's step, $2^{-8} \max(1, |x_i|)$, and
+    an error 400 times smaller than with float64's, $2^{-17} \max(1, |x_i|)$:
+
+    >>> def f32(p):
+    ...     return f(p.astype(np.float32))
+    ...
+    >>> exact = grad_f(np.array([1.0, 2.0]))
+    >>> errors = [
+    ...     np.abs(gradref.gradient(f32, [1.0, 2.0], h=h) - exact).max()
+    ...     for h in [None, [2.0**-17, 2.0**-16]]
+    ... ]
+    >>> print(f"{errors[0]:.1e} {errors[1]:.1e} {errors[1] / errors[0]:.0f}")
+    8.6e-05 3.4e-02 400
     """
     point = as_point(x)
     step = as_steps(h, point.size)

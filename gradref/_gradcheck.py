@@ -119,6 +119,18 @@ def check_gradient(
       ``grad``) by a relative $\varepsilon$ moves $\partial f/\partial x_i$ by at most
       $\phi$ (see Notes).
 
+    Here $\varepsilon$ is the relative precision of $f$'s values: the machine epsilon
+    of the dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats,
+    integers and longdouble, which are differenced in float64; $2^{-23}$ for float32),
+    or `noise` where that is larger (with the complex step, which does not evaluate
+    $f(\mathbf{x})$, that of the values it returns). The default steps are sized for
+    the same $\varepsilon$ (`default_step`), so a float32 $f$ is checked at float32's
+    steps, and a noisy one, given its `noise` $\delta$, at steps where the noise is
+    not amplified more than it must be. Its tolerances then grow with the noise as the
+    error of the numerical derivative does: with central differences, to at most about
+    $20\,\delta^{2/3} (|f| + \sum_j |x_j \hat g_j|)$, so a mistake well above that
+    still fails.
+
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
     `x`, the scheme, `h` and `rtol`, never on ``grad``.
 
@@ -137,9 +149,14 @@ def check_gradient(
         and finite.
         By default none: the verdict rests on the error estimate alone.
     h : float, optional
-        The step, passed to `gradient`. Default: `default_step` for each coordinate.
+        The step, passed to `gradient`. Default: `default_step` for each coordinate and
+        the precision $\varepsilon$ of $f$'s values.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype (a simulation, an iterative solve): $\varepsilon$ above, where it exceeds
+        the dtype's epsilon. Not with `h` nor with ``scheme="complex"``.
 
     Returns
     -------
@@ -152,17 +169,20 @@ def check_gradient(
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
         not positive, if the error estimates overflow float64 (then nothing can be
-        judged), and as for `gradient`. If the numerical derivative of a
-        component cannot be judged: its truncation estimate $\tau_i$ is above its
-        rounding ($\rho_i$, plus $\rho_i$ recomputed from the values of $|f|$ at the
-        doubled step, plus $\phi$: about $2\rho_i + \phi$) and over 1 % of the
-        extrapolated derivative
+        judged), if `noise` is not positive and finite, is 1 or more, or is given with
+        `h` or the complex step, if `f` returns a value less precise than
+        $f(\mathbf{x})$ (float32 after float64) beyond `noise`, and as for `gradient`.
+        If the numerical derivative of a component cannot be judged: its truncation
+        estimate $\tau_i$ is above its rounding ($\rho_i$, plus $\rho_i$ recomputed
+        from the values of $|f|$ at the doubled step, plus $\phi$: about
+        $2\rho_i + \phi$) and over 1 % of the extrapolated derivative
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` is not a real number, and as for `gradient`.
+        dict, a masked array), if `rtol` or `noise` is not a real number, and as for
+        `gradient`.
 
     Notes
     -----
@@ -177,8 +197,8 @@ def check_gradient(
     smaller `h`); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large
-    terms that cancel), for which `rtol` or a larger `h` is the remedy. Near a flat
-    direction, where $\partial f/\partial x_i$ is small next to what one ulp of an
+    terms that cancel), for which `noise`, `rtol` or a larger `h` is the remedy. Near
+    a flat direction, where $\partial f/\partial x_i$ is small next to what one ulp of an
     intermediate quantity moves it by (a sine near its peak, a minimum), that rounding
     can exceed $T_i$ with the complex step, whose $T_i$ is about $10\,\phi$ alone, and
     fail a right derivation: use central differences or `rtol` there.

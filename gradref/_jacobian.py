@@ -68,6 +68,9 @@ def jacobian(
         The difference formula, as for `partial_derivative`.
     vectorized : bool
         Whether `F` takes all perturbed points at once (see `F`).
+    noise : float, optional
+        The relative noise of $F$'s values, in $(0, 1)$, for an $F$ noisier than its
+        dtype: the default step is sized for it, as in `partial_derivative`.
 
     Returns
     -------
@@ -77,13 +80,15 @@ def jacobian(
     Raises
     ------
     ValueError
-        If `x`, `h` or `scheme` is invalid (as for `gradient`); if `F` returns a result
+        If `x`, `h`, `noise` or `scheme` is invalid, `noise` is given with `h` or the
+        complex step, or `F` returns a value less precise than the default step was
+        sized for (as for `gradient`); if `F` returns a result
         that is not a non-empty 1-D array, whose length changes from one point to
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
         finite values whose differences overflow float64.
     TypeError
-        If `x` is not an array of real numbers, `h` not a real number, `scheme` not a
-        string or `vectorized` not a bool; if `F` returns non-numbers (a ragged list,
+        If `x` is not an array of real numbers, `h` or `noise` not a real number,
+        `scheme` not a string or `vectorized` not a bool; if `F` returns non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
         ``scheme="complex"``, if `F` does not accept complex input or returns real
         numbers for it.
@@ -99,7 +104,9 @@ def jacobian(
     backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
     coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
     (complex) for the complex step; with ``vectorized=True`` one more where that is 2
-    (the second point is sent twice, for a second row count). The error of each
+    (the second point is sent twice, for a second row count); with the default step,
+    one more for a real scheme where $F$'s values are less precise than float64 and
+    `noise` does not cover them (as for `gradient`). The error of each
     column is that of the scheme for each output: $O(h)$, $O(h^2)$, $O(h^6)$, and
     $O(h^2)$ for the complex step, which has no rounding term from differences and
     whose tiny default step makes its truncation negligible.

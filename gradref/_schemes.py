@@ -63,7 +63,7 @@ class Difference:
         """
         if self.complex:
             return self.step
-        return float(self.step * (eps / EPS) ** (1 / (self.order + 1)))
+        return float(self.step * (float(eps) / EPS) ** (1 / (self.order + 1)))
 
     @property
     def offsets(self) -> tuple[float, ...]:
