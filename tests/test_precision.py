@@ -414,3 +414,18 @@ def test_richardson_note_names_its_reach_when_the_probe_fails() -> None:
     with pytest.raises(ValueError, match=r"`f` returned nan") as info:
         gradref.partial_derivative(log, [0.01], 0, scheme="richardson")
     assert "scheme='richardson' evaluates `f` up to h = 0.0156" in " ".join(info.value.__notes__)
+
+
+def test_hessian_keeps_float64_steps_and_a_float32_f_wants_a_larger_h() -> None:
+    # hessian's docstring: its default steps are float64's whatever f returns; for the
+    # running example in float32, h = 2^-4 is over 10 times more accurate than them.
+    def f32(p: NDArray[np.float64]) -> Any:
+        q = np.asarray(p, dtype=np.float32)
+        return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+
+    e = np.exp(2.0)
+    exact = np.array([[4 + 4 * e, 2 + 3 * e], [2 + 3 * e, e]])  # at (1, 2)
+    p = np.array([1.0, 2.0])
+    default = np.abs(gradref.hessian(f32, p) - exact).max()
+    assert default == np.abs(gradref.hessian(f32, p, h=2.0**-6) - exact).max()
+    assert np.abs(gradref.hessian(f32, p, h=2.0**-4) - exact).max() < default / 10
