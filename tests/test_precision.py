@@ -157,7 +157,7 @@ def test_functions_use_the_step_of_their_values_precision() -> None:
     # The same f in float32, float16 and float64: each gets default_step(x, dtype=...),
     # seen through the points it is called at.
     x = np.array([0.7, -2.5])
-    for dtype in [np.float16, np.float32, np.float64]:
+    for dtype in [np.float16, np.float32, np.float64, np.longdouble, int]:
         for scheme in ["forward", "backward", "central"]:
             seen: list[NDArray[np.float64]] = []
 
@@ -168,7 +168,7 @@ def test_functions_use_the_step_of_their_values_precision() -> None:
             gradref.gradient(f, x, scheme=scheme)
             steps = gradref.default_step(x, scheme, dtype=dtype)
             moved = [float(np.abs(p - x).max()) for p in seen]
-            if dtype != np.float64:  # the probe, at float64's step along x_0, first
+            if dtype in (np.float16, np.float32):  # the probe, at float64's step, first
                 assert moved[0] == gradref.default_step(x, scheme)[0]
                 moved = moved[1:]
             assert set(moved) - {0.0} == set(steps.tolist())
@@ -429,3 +429,8 @@ def test_hessian_keeps_float64_steps_and_a_float32_f_wants_a_larger_h() -> None:
     default = np.abs(gradref.hessian(f32, p) - exact).max()
     assert default == np.abs(gradref.hessian(f32, p, h=2.0**-6) - exact).max()
     assert np.abs(gradref.hessian(f32, p, h=2.0**-4) - exact).max() < default / 10
+
+
+def test_an_object_array_from_f_is_refused_as_before() -> None:
+    with pytest.raises(TypeError, match=r"`f` must return a number, got dtype object"):
+        gradref.gradient(lambda p: np.array(p.sum(), dtype=object), [0.5, 1.5])
