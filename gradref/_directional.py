@@ -11,7 +11,14 @@ from gradref._finite_differences import (
     line_derivative,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_point, as_scheme, as_step, as_unit_vector
+from gradref._validation import (
+    as_flag,
+    as_noise,
+    as_point,
+    as_scheme,
+    as_step,
+    as_unit_vector,
+)
 
 
 def directional_derivative(
@@ -22,6 +29,7 @@ def directional_derivative(
     h: float | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
 ) -> float:
     r"""Return the rate of change of `f` at `x` along the unit vector `u`.
 
@@ -47,6 +55,9 @@ def directional_derivative(
     vectorized : bool
         Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
         shape (k, n), as for `gradient`: one point first, then the others.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype: the default step is sized for it, as in `partial_derivative`.
 
     Returns
     -------
@@ -57,11 +68,13 @@ def directional_derivative(
     ------
     ValueError
         If `u` is zero, not of unit length, or not of the length of `x`; and as for
-        `gradient` (an error about a value of `f` names the point
-        $\mathbf{x} + s\mathbf{u}$ where it happened).
+        `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
+        less precise than the default step was sized for; an error about a value of
+        `f` names the point $\mathbf{x} + s\mathbf{u}$ where it happened).
     TypeError
         If `x` or `u` is not an array of real numbers (complex, strings, a masked
-        array), `h` is not a real number, `scheme` is not a string, `vectorized` is
+        array), `h` or `noise` is not a real number, `scheme` is not a string,
+        `vectorized` is
         not a bool, or `f` returns something other than a number, as for
         `partial_derivative`.
 
@@ -78,8 +91,10 @@ def directional_derivative(
     central difference $(\psi(h) - \psi(-h)) / 2h$ is off by
     $D_{\mathbf{u}}^3 f\, h^2 / 6 + O(h^4)$, plus rounding of order
     $\varepsilon |f| / h$. The default step is `default_step`'s base step for the
-    scheme times $\max(1, \max_i |x_i|\,|u_i| / \max_j |u_j|)$, rounded to a power of
-    two: each $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
+    scheme and the precision of $f$'s values (taken from its first value, or `noise`,
+    as in `partial_derivative`) times
+    $\max(1, \max_i |x_i|\,|u_i| / \max_j |u_j|)$, rounded to a power of two: each
+    $|x_i|$ counts in proportion to how far coordinate $i$ moves, so that
     along $\mathbf{e}_i$ the step is that of $\partial f / \partial x_i$, and a
     coordinate that hardly moves (a component of $10^{-20}$ left by a normalisation)
     does not set the scale unless its $|x_i|$ is large enough to make $|x_i u_i|$ the
@@ -99,7 +114,9 @@ def directional_derivative(
     shrinks its default step, as in `partial_derivative`) and 1 for complex; through
     the gradient, $\nabla f \cdot \mathbf{u}$ would cost $2n$, $n + 1$, $6n$ and $n$.
     With ``vectorized=True``, 3 instead of 2: the second point is sent twice, so that
-    the calls have two row counts (see `gradient`).
+    the calls have two row counts (see `gradient`). With the default step, one more
+    for a real scheme where $f$'s values are less precise than float64 and `noise`
+    does not cover them (the first evaluation finds their dtype and is not reused).
 
     Examples
     --------
@@ -117,5 +134,6 @@ def directional_derivative(
     direction = as_unit_vector(u, point.size)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
-    return float(line_derivative(fun, point, direction, step, name)[0])
+    return float(line_derivative(fun, point, direction, step, name, relative)[0])

@@ -97,6 +97,20 @@ def error_terms(
     return Terms(truncation, np.asarray(rounding, dtype=np.float64), formula)
 
 
+def precision(value: Any) -> float:
+    """Return the relative precision of a value of f: its dtype's epsilon, float64's at least.
+
+    The values are differenced in float64, so a longdouble value counts as float64, and
+    so do Python floats, integers and anything that is not an array of floats (which
+    `as_value` then checks).
+    """
+    try:
+        dtype = np.asarray(value).dtype
+    except (TypeError, ValueError):  # a ragged sequence: `as_value` reports it
+        return EPS
+    return max(float(np.finfo(dtype).eps), EPS) if dtype.kind in "fc" else EPS
+
+
 class Recorder:
     """Wraps `f`: counts the points it is evaluated at and records the largest |f| per line.
 
@@ -109,6 +123,7 @@ class Recorder:
     def __init__(self, f: Any, x: NDArray[np.float64], vectorized: bool, axes: bool) -> None:
         self.f, self.x, self.vectorized, self.axes = f, x, vectorized, axes
         self.points = 0
+        self.eps = EPS  # the least precise value's relative precision so far
         self.recording = False
         self.sizes: NDArray[np.float64] | None = None  # (outputs, lines)
 
@@ -117,6 +132,7 @@ class Recorder:
         self.points += len(rows)
         lines = self._lines(rows) if self.recording else None  # before f can change p
         value = self.f(p)
+        self.eps = max(self.eps, precision(value))
         if lines is not None:
             with contextlib.suppress(TypeError, ValueError):  # not numbers: refused later
                 self._keep(value, lines)

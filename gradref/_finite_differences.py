@@ -17,20 +17,23 @@ the case $m = 1$.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal, overload
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from gradref._estimates import ErrorEstimate, Recorder, error_terms
+from gradref._estimates import ErrorEstimate, Recorder, error_terms, precision
 from gradref._schemes import DIFFERENCES, EPS, Scheme
 from gradref._validation import (
     as_flag,
     as_index,
+    as_noise,
     as_point,
+    as_precision,
     as_scheme,
     as_step,
     as_steps,
@@ -44,39 +47,63 @@ Objective = Callable[[NDArray[Any]], Any]
 SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 
 
-def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64]:
+def default_step(
+    x: ArrayLike,
+    scheme: Scheme = "central",
+    *,
+    dtype: DTypeLike | None = None,
+    noise: float | None = None,
+) -> NDArray[np.float64]:
     r"""Return the step that balances truncation and rounding error for each coordinate.
 
     The step is $h_i = c \max(1, |x_i|)$ rounded to the nearest power of two (nearest
-    on a logarithmic scale), so that
-    where $|x_i| \ge h_i$, $x_i \pm h_i$ is exact in binary floating point unless it
-    crosses a power of two (then it is off by at most one spacing of $x_i$); nearer 0
-    it is rounded to the spacing of $h_i$, by up to $\varepsilon h_i$, which may be many
-    spacings of $x_i$. Either way is harmless: the real schemes divide by the distance
-    actually moved (see `partial_derivative`). For forward, backward and central, $c$
-    is set by the scheme's error order $p$: the truncation error is $O(h^p)$ and the
-    rounding error $O(\varepsilon / h)$, which balance at $h \sim \varepsilon^{1/(p+1)}$.
-    Richardson's constants are far from 1 (truncation $f^{(7)} h^6 / 322560$, rounding
-    $4.1 \varepsilon |f| / h$; see gradref/_schemes.py), so they balance not at
-    $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$ where $|f^{(7)}| \sim |f|$;
-    $2^{-6}$ allows for features of width 1/2, as a step too large costs more than one
-    too small. The complex step has no rounding term to balance: any tiny step will do
-    while $h f'$ stays a normal double, above $2^{-1022}$, and so do the intermediate
-    values of $f$. A given `h` for which some $\operatorname{Im} f = h f'$ is subnormal
-    though nonzero, while the computed $\operatorname{Im} f / h$ is normal, is refused;
-    one so small that $h f'$ underflows to 0 cannot be told from a zero derivative, and
-    gives 0. At the default step, where only the final $\operatorname{Im} f$ is
-    subnormal (no value $f$ computes on the way), what a subnormal $\operatorname{Im} f$
-    adds to the error is at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding
-    of $f'$).
+    on a logarithmic scale). For the real schemes that makes $x_i \pm h_i$ exact in
+    binary floating point where $|x_i| \ge h_i$, unless it crosses a power of two (then
+    it is off by at most one spacing of $x_i$); nearer 0 it is rounded to the spacing
+    of $h_i$, by up to $\varepsilon h_i$, which may be many spacings of $x_i$. Either
+    way is harmless: the real schemes divide by the distance actually moved (see
+    `partial_derivative`). (The complex step moves $x_i$ along the imaginary axis only,
+    so $x_i$ itself is never rounded.)
 
-    | scheme     | $p$ | $c$                                              |
-    |------------|-----|--------------------------------------------------|
-    | forward    | 1   | $\varepsilon^{1/2} \approx 1.5 \times 10^{-8}$   |
-    | backward   | 1   | $\varepsilon^{1/2}$                              |
-    | central    | 2   | $\varepsilon^{1/3} \approx 6.1 \times 10^{-6}$   |
-    | richardson | 6   | $2^{-6} \approx 1.6 \times 10^{-2}$ (widest offset)   |
-    | complex    | 2   | $2^{-60} \approx 8.7 \times 10^{-19}$ (no rounding term) |
+    $c$ is set for values of $f$ of relative precision $\varepsilon$: by default
+    float64's, $2^{-52}$; with `dtype`, that dtype's (float32: $2^{-23}$, float16:
+    $2^{-10}$; a longdouble, an integer or a bool counts as float64, as gradref
+    differences the values in float64); with `noise`, the relative noise of $f$ where
+    it is larger. `partial_derivative`, `gradient`, `jacobian`,
+    `directional_derivative` and `check_gradient` take $\varepsilon$ from the dtype of
+    $f$'s first value in the same way (see `gradient`). For forward, backward and
+    central, $c$ is set by the scheme's error order $p$: the truncation error is
+    $O(h^p)$ and the rounding error $O(\varepsilon / h)$, which balance at
+    $h \sim \varepsilon^{1/(p+1)}$. Richardson's constants are far from 1 (truncation
+    $f^{(7)} h^6 / 322560$; rounding $4.1 \varepsilon |f| / h$, the root mean square
+    when each value of $f$ is off by $\varepsilon |f|$ independently, where the worst
+    case, all in the same direction, is the rounding factor $c_s \varepsilon |f| / h$,
+    $c_s = 6.6$, that `check_gradient` bounds with; see gradref/_schemes.py), so in
+    float64 they balance not at $\varepsilon^{1/7} \approx 2^{-7.4}$ but near $2^{-5}$
+    where $|f^{(7)}| \sim |f|$; $2^{-6}$ allows for features of width 1/2, as a step
+    too large costs more than one too small. For another $\varepsilon$ it is scaled by
+    the same balance, $2^{-6} (\varepsilon / 2^{-52})^{1/7}$. The complex step has no
+    rounding term to balance, and its step does not depend on $\varepsilon$: any tiny
+    step will do while $h f'$ stays a normal double, above $2^{-1022}$, and so do the
+    intermediate values of $f$. A given `h` for which some
+    $\operatorname{Im} f = h f'$ is subnormal though nonzero, while the computed
+    $\operatorname{Im} f / h$ is normal, is refused; one so small that $h f'$
+    underflows to 0 cannot be told from a zero derivative, and gives 0. At the default
+    step, where only the final $\operatorname{Im} f$ is subnormal (no value $f$
+    computes on the way), what a subnormal $\operatorname{Im} f$ adds to the error is
+    at most $2^{-1074}/2^{-60} = 2^{-1014}$ (on top of the rounding of $f'$).
+
+    | scheme     | $p$ | $c$                                      | float64                        |
+    |------------|-----|------------------------------------------|--------------------------------|
+    | forward    | 1   | $\varepsilon^{1/2}$                      | $1.5 \times 10^{-8}$           |
+    | backward   | 1   | $\varepsilon^{1/2}$                      | $1.5 \times 10^{-8}$           |
+    | central    | 2   | $\varepsilon^{1/3}$                      | $6.1 \times 10^{-6}$           |
+    | richardson | 6   | $2^{-6} (\varepsilon / 2^{-52})^{1/7}$   | $2^{-6}$ (its widest offset)   |
+    | complex    | 2   | $2^{-60}$ (no rounding term)             | $8.7 \times 10^{-19}$          |
+
+    In float32 ($\varepsilon = 2^{-23}$), before rounding to a power of two, that is
+    $3.5 \times 10^{-4}$ (forward, backward), $4.9 \times 10^{-3}$ (central) and
+    $0.28$ (richardson).
 
     The length scale $\max(1, |x_i|)$ is the usual rule (scipy's too). It assumes that
     $f$ varies on a scale of at least 1, or $|x_i|$, near $\mathbf{x}$; where $f$ varies
@@ -86,8 +113,8 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     nearly reaches the singularity. Pass an `h` on the scale of such a feature (below,
     $2^{-17} |x|$, whose truncation error alone is $h^2 / (3x^2) \approx 1.9 \times
     10^{-11}$; the errors printed are smaller only because rounding happens to cancel
-    part of it here). `richardson` shrinks its step to $1/16$ of this one where its
-    differences show it too coarse (see `partial_derivative`).
+    part of it here). `richardson` shrinks its step, down to $1/16$ of this one, where
+    its differences show it too coarse (see `partial_derivative`).
 
     Parameters
     ----------
@@ -95,6 +122,14 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
         The point at which the derivatives will be taken.
     scheme : {"forward", "backward", "central", "richardson", "complex"}
         The difference scheme the step is for.
+    dtype : data-type, optional
+        The dtype of $f$'s values, whose machine epsilon is $\varepsilon$: a real
+        floating or integer dtype (``np.float32``, ``"float16"``, ``float``). Default:
+        float64.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, where it exceeds the dtype's
+        epsilon (a simulation, an iterative solve): $\varepsilon$ is the larger of the
+        two. Not with ``scheme="complex"``, whose step does not depend on it.
 
     Returns
     -------
@@ -104,10 +139,14 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array or `scheme` is not one of the five.
+        If `x` is not a finite non-empty 1-D array, `scheme` is not one of the five,
+        `noise` is not positive and finite or is 1 or more, or `noise` is given with
+        ``scheme="complex"``.
     TypeError
-        If `x` is not an array of real numbers (complex, strings, a masked array) or
-        `scheme` is not a string.
+        If `x` is not an array of real numbers (complex, strings, a masked array),
+        `scheme` is not a string, `dtype` is not a dtype of real numbers (complex,
+        strings, objects, or not a dtype at all) or `noise` is not a real number
+        (a string, a bool, a complex number).
 
     Examples
     --------
@@ -117,6 +156,10 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     >>> print(gradref.default_step([0.0], scheme="forward"))
     [1.49011612e-08]
     >>> import numpy as np
+    >>> print(gradref.default_step([1.0, 2.0], dtype=np.float32))  # 2^-8, 2^-7
+    [0.00390625 0.0078125 ]
+    >>> print(gradref.default_step([1.0, 2.0], noise=1e-6))  # 1e-6^(1/3) = 1e-2
+    [0.0078125 0.015625 ]
     >>> log = lambda p: np.log(p[0])
     >>> for x in [1e-3, 1e-5]:
     ...     coarse = gradref.partial_derivative(log, [x], 0)
@@ -128,11 +171,13 @@ def default_step(x: ArrayLike, scheme: Scheme = "central") -> NDArray[np.float64
     >>> print(f"{2.0**-34 / 3:.1e}")  # the truncation error h^2 / (3 x^2) at h = 2^-17 x
     1.9e-11
     """
-    return _default_steps(as_point(x), as_scheme(scheme, SCHEMES))
+    point = as_point(x)
+    name = as_scheme(scheme, SCHEMES)
+    return _default_steps(point, name, as_precision(dtype, noise, name))
 
 
-def _default_steps(x: NDArray[np.float64], scheme: str) -> NDArray[np.float64]:
-    return scaled_steps(DIFFERENCES[scheme].step, x)
+def _default_steps(x: NDArray[np.float64], scheme: str, eps: float = EPS) -> NDArray[np.float64]:
+    return scaled_steps(DIFFERENCES[scheme].step_for(eps), x)
 
 
 def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -154,6 +199,90 @@ class UserFunction:
     name: str = "f"
     scalar: bool = True
     vectorized: bool = False
+
+
+class Probe:
+    """The user's function, recording the least precise value it returns.
+
+    `keep` makes the next call's point and value the probe: the first call at exactly that
+    point (the same bytes) gets the same value back without calling `f` again, so that a
+    probe at the first point a scheme evaluates costs nothing.
+    """
+
+    def __init__(self, call: Objective) -> None:
+        self.call = call
+        self.eps = 0.0  # the largest precision among the values returned so far
+        self.keep = False
+        self.kept: tuple[bytes, Any] | None = None
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        if self.kept is not None and self.kept[0] == _key(x):
+            value, self.kept = self.kept[1], None
+            return value
+        value = self.call(x)
+        self.eps = max(self.eps, precision(value))
+        if self.keep:
+            self.keep, self.kept = False, (_key(x), value)
+        return value
+
+
+def _key(x: NDArray[Any]) -> bytes:
+    """Return the exact identity of a point: its dtype, shape and bytes."""
+    return x.dtype.str.encode() + str(x.shape).encode() + x.tobytes()
+
+
+def fit_steps(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    scheme: str,
+    noise: float | None,
+    shift: Shift,
+) -> tuple[UserFunction, NDArray[np.float64], float, Probe | None]:
+    """Return `fun` probed, the default steps for its precision, that precision, the probe.
+
+    The steps are first those for eps = max(`noise`, float64's epsilon); `fun` is
+    evaluated at the first point the scheme evaluates with them (line 0 moved by the
+    scheme's first offset, as `_sample` does), and if its value is less precise (float32,
+    float16), the steps are set again for that precision: one evaluation more, since the
+    probe is reused only where the steps stay. The complex step's do not depend on it.
+    """
+    facts = DIFFERENCES[scheme]
+    eps = EPS if noise is None else max(noise, EPS)
+    steps = scaled_steps(facts.step_for(eps), scale)
+    if facts.complex:
+        return fun, steps, eps, None
+    probe = Probe(fun.call)
+    fun = dataclasses.replace(fun, call=probe)
+    points = x[np.newaxis].copy()
+    with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
+        shift(points, np.array([0]), np.array([min(a for a in facts.offsets if a) * steps[0]]))
+    _check_moved(x, points)
+    probe.keep = True
+    try:
+        evaluate(fun, points, False)
+    except ValueError as err:
+        if scheme == "richardson":
+            _note_reach(err, fun, steps)
+        raise
+    if probe.eps > eps:
+        eps, probe.kept = probe.eps, None
+        steps = scaled_steps(facts.step_for(eps), scale)
+    return fun, steps, eps, probe
+
+
+def check_precision(fun: UserFunction, returned: float | None, eps: float) -> None:
+    """Refuse a result whose step was sized for values more precise than some `fun` returned.
+
+    `returned` is the least precise value's precision (None: not recorded).
+    """
+    if returned is not None and returned > eps:
+        raise ValueError(
+            f"`{fun.name}` returned values of relative precision {returned:.3g} (their "
+            f"dtype's epsilon), but the default step was sized for {eps:.3g} (the precision "
+            f"of its first value, or `noise`): return one dtype from `{fun.name}`, or pass "
+            f"noise={returned:.3g} or more."
+        )
 
 
 # The most numbers of points built at a time: 2^18 (2 MiB of float64), or one point when
@@ -383,26 +512,31 @@ def derivatives(
     h: float | NDArray[np.float64] | None,
     scheme: str,
     given: bool | None = None,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     """Return the partial derivatives of `fun` at x along `indices`, shape (m, len(indices)).
 
     Row k of the result holds the derivatives of output k; a scalar function has one row.
-    `h` is one step for every coordinate of x, or one per coordinate (shape of x).
+    `h` is one step for every coordinate of x, or one per coordinate (shape of x); None
+    for the default, sized for the precision of `fun`'s values or for `noise`.
     """
-    if h is None:
-        steps = _default_steps(x[indices], scheme)
-    else:
-        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
-        if scheme != "complex":
-            _check_step_moves(x[indices], steps, scheme, labels=indices)
 
     def along_axes(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         rows, columns = np.arange(len(points)), indices[lines]
         points[rows, columns] += shifts
         return points[rows, columns] - x[columns]
 
+    probe, eps = None, EPS
+    if h is None:
+        fun, steps, eps, probe = fit_steps(fun, x, x[indices], scheme, noise, along_axes)
+    else:
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
+        if scheme != "complex":
+            _check_step_moves(x[indices], steps, scheme, labels=indices)
     given = h is not None if given is None else given
-    return _differences(fun, x, steps, scheme, along_axes, adapt=h is None, given=given)
+    result = _differences(fun, x, steps, scheme, along_axes, h is None, given, eps)
+    check_precision(fun, None if probe is None else probe.eps, eps)
+    return result
 
 
 def line_derivative(
@@ -411,33 +545,41 @@ def line_derivative(
     u: NDArray[np.float64],
     h: float | None,
     scheme: str,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     """Return the derivative of s -> fun(x + s u) at s = 0, shape (m,).
 
-    The default step is the scheme's, scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i|
-    in proportion to how far coordinate i moves, so that a coordinate that hardly moves
-    does not set the scale. The step taken is (x + s u - x) . u, the rounded point's
-    distance along u.
+    The default step is the scheme's (for the precision of `fun`'s values, or `noise`),
+    scaled by max_i |x_i| |u_i| / max_i |u_i|: each |x_i| in proportion to how far
+    coordinate i moves, so that a coordinate that hardly moves does not set the scale.
+    The step taken is (x + s u - x) . u, the rounded point's distance along u.
     """
-    if h is None:
-        step = line_step(x, u, scheme)
-    else:
-        step = h
-        if scheme != "complex":
-            _check_step_moves(x, h, scheme, u)
 
     def along_u(points: NDArray[Any], lines: NDArray[np.intp], shifts: NDArray[Any]) -> Any:
         points += shifts[:, np.newaxis] * u
         return (points - x) @ u
 
-    steps = np.array([step])
-    return _differences(fun, x, steps, scheme, along_u, adapt=h is None, given=h is not None)[:, 0]
+    probe, eps = None, EPS
+    if h is None:
+        scale = np.array([line_scale(x, u)])
+        fun, steps, eps, probe = fit_steps(fun, x, scale, scheme, noise, along_u)
+    else:
+        steps = np.array([h])
+        if scheme != "complex":
+            _check_step_moves(x, h, scheme, u)
+    result = _differences(fun, x, steps, scheme, along_u, h is None, h is not None, eps)
+    check_precision(fun, None if probe is None else probe.eps, eps)
+    return result[:, 0]
 
 
-def line_step(x: NDArray[np.float64], u: NDArray[np.float64], scheme: str) -> float:
-    """Return the default step along u: scaled by max_i |x_i| |u_i| / max_i |u_i|."""
-    scale = np.max(np.abs(x) * (np.abs(u) / np.abs(u).max()))
-    return float(_default_steps(np.array([scale]), scheme)[0])
+def line_scale(x: NDArray[np.float64], u: NDArray[np.float64]) -> float:
+    """Return the length scale of the default step along u: max_i |x_i| |u_i| / max_i |u_i|."""
+    return float(np.max(np.abs(x) * (np.abs(u) / np.abs(u).max())))
+
+
+def line_step(x: NDArray[np.float64], u: NDArray[np.float64], scheme: str, eps: float) -> float:
+    """Return the default step along u for values of relative precision `eps`."""
+    return float(_default_steps(np.array([line_scale(x, u)]), scheme, eps)[0])
 
 
 @dataclass(frozen=True)
@@ -446,7 +588,8 @@ class Sampled:
 
     `value` and `doubled` are (outputs, n); `sizes` is the largest |f| that each line's
     doubled differences and f(x) saw, `doubled_sizes` the same without f(x); `points`
-    counts every evaluation.
+    counts every evaluation; `eps` is the precision of the least precise value, or the
+    `noise` the user gave where that is larger.
     """
 
     value: NDArray[np.float64]
@@ -455,6 +598,7 @@ class Sampled:
     doubled_sizes: NDArray[np.float64]
     steps: NDArray[np.float64]
     points: int
+    eps: float  # the relative precision of the values (their dtype's), or `noise`
 
     @property
     def sizes(self) -> NDArray[np.float64]:
@@ -467,40 +611,62 @@ def sample(
     h: NDArray[np.float64] | None,
     scheme: str,
     adapt: bool,
+    noise: float | None = None,
 ) -> Sampled:
     """Return the derivatives of `fun` at h (or the default step) and at 2h, and f(x).
 
     With `adapt`, richardson may shrink its default step for the value (not for 2h).
-    Costs the derivatives twice, plus f(x) for the real schemes.
+    Costs the derivatives twice, plus f(x) for the real schemes, evaluated first: the
+    precision of its value (or `noise`, if larger) sizes the default steps, at no
+    extra cost. The complex step's steps do not depend on it.
     """
     recorder = Recorder(fun.call, x, fun.vectorized, axes=True)
     counted = replace(fun, call=recorder)
     indices = np.arange(x.size)
     given = h is not None
-    steps = _default_steps(x, scheme) if h is None else h
-    value = derivatives(counted, x, indices, None if adapt and not given else steps, scheme, given)
+    eps = EPS if noise is None else max(noise, EPS)
+    center = None
+    if scheme != "complex":  # the complex step subtracts nothing: f(x) is not needed
+        center = np.abs(evaluate(counted, x[np.newaxis], False)).T
+        eps = max(eps, recorder.eps)
+    steps = _default_steps(x, scheme, eps) if h is None else h
+    shrink = adapt and not given  # richardson's own default step, at the same precision
+    value = derivatives(counted, x, indices, None if shrink else steps, scheme, given, eps)
     recorder.recording = True  # the largest |f| along each line, at the doubled step
     with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
         twice = 2 * steps
     doubled = derivatives(counted, x, indices, twice, scheme, given)
     recorder.recording = False
+    if h is None and scheme != "complex":
+        check_precision(fun, recorder.eps, eps)
     sizes = np.zeros_like(value) if recorder.sizes is None else recorder.sizes
-    center = np.zeros((len(value), 1))
-    if scheme != "complex":  # the complex step subtracts nothing: f(x) is not needed
-        center = np.abs(evaluate(counted, x[np.newaxis], False)).T
-    return Sampled(value, doubled, center, sizes, steps, recorder.points)
+    if center is None:
+        center = np.zeros((len(value), 1))
+    eps = max(eps, recorder.eps)  # the complex step's values (complex64: float32's)
+    return Sampled(value, doubled, center, sizes, steps, recorder.points, eps)
 
 
 def estimated(
-    fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64] | None, scheme: str
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    h: NDArray[np.float64] | None,
+    scheme: str,
+    noise: float | None,
 ) -> tuple[NDArray[np.float64], ErrorEstimate]:
     """Return the derivatives (outputs, n) and their error estimate (``full_output=True``)."""
-    s = sample(fun, x, h, scheme, adapt=True)
+    s = sample(fun, x, h, scheme, adapt=True, noise=noise)
     with np.errstate(over="ignore", invalid="ignore"):
         sensitivity = np.abs(s.value * x).sum(axis=1, keepdims=True)
         largest = np.abs(s.value).max(axis=1, keepdims=True)
         terms = error_terms(
-            s.value, s.doubled, s.sizes, s.steps, scheme, sensitivity=sensitivity, largest=largest
+            s.value,
+            s.doubled,
+            s.sizes,
+            s.steps,
+            scheme,
+            sensitivity=sensitivity,
+            largest=largest,
+            eps=s.eps,
         )
         error = terms.bound()
     if not np.isfinite(error).all():
@@ -626,12 +792,14 @@ def _differences(
     shift: Shift,
     adapt: bool = False,
     given: bool = False,
+    eps: float = EPS,
 ) -> NDArray[np.float64]:
     """Return the derivatives of `fun` at x along len(steps) lines, shape (m, len(steps)).
 
     `given`: whether the user chose the steps (a complex step too small for f is refused).
 
-    `adapt`: whether richardson may shrink the (default) steps to fit `fun`.
+    `adapt`: whether richardson may shrink the (default) steps to fit `fun`, whose values
+    have the relative precision `eps`.
     """
     count = len(steps)
     if scheme == "complex":
@@ -643,7 +811,7 @@ def _differences(
         with np.errstate(over="ignore"):
             return check_overflow(fun, x, np.asarray(values.imag.T / steps, dtype=np.float64))
     if scheme == "richardson":
-        return check_overflow(fun, x, richardson(fun, x, steps, shift, adapt))
+        return check_overflow(fun, x, richardson(fun, x, steps, shift, adapt, eps))
     stencil = DIFFERENCES[scheme]
     offsets = sorted({s for _, *pair in stencil.terms for s in pair})
     nonzero = [s for s in offsets if s != 0]
@@ -714,6 +882,7 @@ def richardson(
     steps: NDArray[np.float64],
     shift: Shift,
     adapt: bool,
+    eps: float = EPS,
 ) -> NDArray[np.float64]:
     """Return Richardson's derivatives along each line, its step chosen from `fun`.
 
@@ -727,18 +896,13 @@ def richardson(
     try:
         column, taken, _ = _sample(fun, x, steps, _signed(levels[:_RICHARDSON_LEVELS]), shift)
     except ValueError as err:
-        err.add_note(
-            f"scheme='richardson' evaluates `{fun.name}` up to h = {steps.max():.3g} from x "
-            "(by default 2^-6 max(1, |x_i|) rounded to a power of two, 2048 or 4096 times "
-            "central's step): if it is not "
-            "defined or not smooth that far, pass a smaller `h` or use scheme='central'."
-        )
+        _note_reach(err, fun, steps)
         raise
     scale = np.abs(np.stack(list(column.values()))).max(axis=0)  # |f| on each line
     with np.errstate(over="ignore", invalid="ignore"):
         central = [_quotient(column, taken, None, a, -a, steps) for a in levels[:3]]
         estimate: NDArray[np.float64] = _extrapolate(central, 0, steps)
-        redo = np.flatnonzero(~_asymptotic(central, scale, steps).all(axis=0))
+        redo = np.flatnonzero(~_asymptotic(central, scale, steps, eps).all(axis=0))
         if not adapt or redo.size == 0:
             return estimate
         more, moved, _ = _sample(fun, x, steps[redo], _signed(levels[3:]), _pick(shift, redo))
@@ -746,11 +910,21 @@ def richardson(
         central = [d[:, redo] for d in central]
         central += [_quotient(more, moved, None, a, -a, h) for a in levels[3:]]
         candidates = np.stack([_extrapolate(central, k, h) for k in range(len(levels) - 2)])
-        rounding = 8 * EPS * scale[:, redo] / (h * np.asarray(levels[:-3])[:, None, None])
+        rounding = 8 * eps * scale[:, redo] / (h * np.asarray(levels[:-3])[:, None, None])
         errors = np.abs(np.diff(candidates, axis=0)) + rounding
         best = np.argmin(errors, axis=0)
         estimate[:, redo] = np.take_along_axis(candidates[:-1], best[np.newaxis], axis=0)[0]
         return estimate
+
+
+def _note_reach(err: ValueError, fun: UserFunction, steps: NDArray[np.float64]) -> None:
+    """Say, on an error from `fun`, how far from x richardson evaluated it, and why."""
+    err.add_note(
+        f"scheme='richardson' evaluates `{fun.name}` up to h = {steps.max():.3g} from x "
+        "(by default 2^-6 max(1, |x_i|) for a float64 `f`, rounded to a power of two, 2048 "
+        "or 4096 times central's step; more for a less precise `f`): if it is not "
+        "defined or not smooth that far, pass a smaller `h` or use scheme='central'."
+    )
 
 
 def _signed(levels: list[float]) -> list[float]:
@@ -771,7 +945,9 @@ def _extrapolate(central: list[NDArray[np.float64]], k: int, steps: NDArray[Any]
     return combined / steps
 
 
-def _asymptotic(central: list[NDArray[np.float64]], scale: Any, steps: NDArray[Any]) -> Any:
+def _asymptotic(
+    central: list[NDArray[np.float64]], scale: Any, steps: NDArray[Any], eps: float = EPS
+) -> Any:
     """Whether R_0 is as accurate as its step allows, from D_0, D_1, D_2, per output and line.
 
     If D(h) = f' + c h^2 + d h^4 + e h^6, then t = D_0 - 5 D_1 + 4 D_2 = (45/64) d h^4
@@ -781,7 +957,7 @@ def _asymptotic(central: list[NDArray[np.float64]], scale: Any, steps: NDArray[A
     """
     d0, d1, d2 = (q / (2 * a * steps) for q, a in zip(central, (1.0, 0.5, 0.25), strict=False))
     t = np.abs(d0 - 5 * d1 + 4 * d2)
-    rounding = EPS * scale / steps
+    rounding = eps * scale / steps
     truncation = t * t / np.maximum(np.abs(d0 - d1), np.finfo(np.float64).tiny) / 40
     return (truncation <= 2 * 4.1 * rounding) | (t <= 64 * rounding)
 
@@ -868,6 +1044,7 @@ def partial_derivative(
     *,
     h: float | None = None,
     scheme: Scheme = "central",
+    noise: float | None = None,
 ) -> float:
     r"""Return the partial derivative $\partial f / \partial x_i$ at the point `x`.
 
@@ -882,22 +1059,35 @@ def partial_derivative(
     | complex    | $\dfrac{\operatorname{Im} f(x + \mathrm{i} h e_i)}{h}$      | $O(h^2)$ |
 
     Each real scheme also carries a rounding error of order $\varepsilon |f| / h$
-    ($\varepsilon = 2^{-52}$): the difference of two nearly equal values of $f$ loses
-    digits. The complex step subtracts nothing, so it has no such term and is exact to
+    ($\varepsilon$ the relative precision of $f$'s values: $2^{-52}$ in float64,
+    $2^{-23}$ in float32, or `noise`): the difference of two nearly equal values of
+    $f$ loses digits. The default step balances the two for that $\varepsilon$ (see
+    `default_step`), which is taken from the dtype of $f$'s first value: $f$ is
+    evaluated first at the first point of the scheme with float64's step (or that of
+    `noise`), and if its value is less precise (float32, float16), the steps are set
+    for its precision and that evaluation is not reused: one more than the counts
+    below. A later value less precise than the first is refused (a `ValueError`), as
+    the step would be too small for it; Python floats, integers and longdouble count
+    as float64. The complex step subtracts nothing, so it has no such term and is exact to
     rounding with a tiny $h$ (one for which $h f'$, and every intermediate value of $f$,
     is still a normal double, above $2^{-1022}$: see `default_step`), provided $f$ is
     real-analytic and written with operations that accept complex numbers. Every real
     scheme divides by the distance actually moved, $(x_i + h) - (x_i - h)$ for central,
     not by $2h$: $x_i \pm h$ is rounded.
 
-    With its default step $h = 2^{-6}\max(1, |x_i|)$ (2048 or 4096 times central's, as
-    both are rounded to powers of two), richardson evaluates $f$ that far from
-    $\mathbf{x}$; $f$ must be defined there. It keeps that step where $D(h) - D(h/2)$
-    and $D(h/2) - D(h/4)$ put the estimated $O(h^6)$ error below twice its typical
-    rounding error (6 evaluations); elsewhere (a feature narrower than the step, a
-    singularity nearby, or an $f$ near 0 whose rounding is small) it adds $D(h/8)$ to $D(h/128)$ and
-    returns the extrapolation at the base step $h/2^k$, $k \le 4$, whose difference from
-    the next one, plus rounding, is smallest (16 evaluations). A given `h` is used as given.
+    With its default step $h = 2^{-6}\max(1, |x_i|)$ for a float64 $f$ (2048 or 4096
+    times central's, as both are rounded to powers of two; $2^{-2}\max(1, |x_i|)$ for a
+    float32 one), richardson evaluates $f$ that far from $\mathbf{x}$; $f$ must be
+    defined there. It keeps that step (6 evaluations) where either of two tests holds,
+    with $t = |D(h) - 5D(h/2) + 4D(h/4)|$, which cancels the $h^2$ term of $D$ and
+    leaves $\tfrac{45}{64}$ of its $h^4$ term: the estimated $O(h^6)$ error,
+    $t^2 / (40 |D(h) - D(h/2)|)$, is below twice its typical rounding error,
+    $4.1 \varepsilon |f| / h$; or $t$ itself is at most $64 \varepsilon |f| / h$, within
+    rounding, so the differences show nothing a smaller step could improve. Elsewhere
+    (a feature narrower than the step, a singularity nearby, or an $f$ near 0 whose
+    rounding is small) it adds $D(h/8)$ to $D(h/128)$ and returns the extrapolation at
+    the base step $h/2^k$, $k \le 4$, whose difference from the next one, plus
+    rounding, is smallest (16 evaluations). A given `h` is used as given.
 
     Parameters
     ----------
@@ -910,9 +1100,16 @@ def partial_derivative(
         The coordinate, ``0 <= i < n``.
     h : float, optional
         The step, positive and finite. The default, `default_step`, balances truncation
-        against rounding for the scheme and is scaled to $|x_i|$.
+        against rounding for the scheme and the precision of $f$'s values, and is
+        scaled to $|x_i|$.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula (see the table).
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype (an ODE solve, a simulation): the default step is sized for it as for a
+        precision (`default_step`), or for the dtype's if that is larger. Not with `h`
+        (which it would replace) nor with ``scheme="complex"`` (whose step does not
+        depend on it).
 
     Returns
     -------
@@ -928,10 +1125,14 @@ def partial_derivative(
         $\operatorname{Im} f(x + \mathrm{i}h) = h f'$ is subnormal though $f'$ is not
         (the complex step), `scheme` is unknown, `x` moved by the step overflows
         float64, or `f` returns a non-scalar or non-finite value, or finite values whose
-        differences overflow float64.
+        differences overflow float64; if `noise` is not positive and finite, is 1 or
+        more, or is given with `h` or with ``scheme="complex"``; or if, with the
+        default step, `f` returns a value less precise than the step was sized for
+        (float32 after a float64 first value).
     TypeError
         If `x` is not an array of real numbers (complex, strings, a masked array), `i`
-        is not an integer, `h` is not a real number, `scheme` is not a string, `f`
+        is not an integer, `h` or `noise` is not a real number (a bool, a string, a
+        complex number), `scheme` is not a string, `f`
         returns something other than a number (a string, a dict, a complex number in
         a real scheme), or, with ``scheme="complex"``, `f` does not accept complex
         input or returns a real number for it (dropping the imaginary part).
@@ -977,7 +1178,8 @@ def partial_derivative(
     index = as_index(i, point.size)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
-    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name)
+    relative = as_noise(noise, step, name)
+    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
 
@@ -989,6 +1191,7 @@ def gradient(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: Literal[False] = ...,
 ) -> NDArray[np.float64]: ...
 
@@ -1001,6 +1204,7 @@ def gradient(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: Literal[True],
 ) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
 
@@ -1013,6 +1217,7 @@ def gradient(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: bool,
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
 
@@ -1024,6 +1229,7 @@ def gradient(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
     full_output: bool = False,
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
     r"""Return the gradient $\nabla f(\mathbf{x})$, the vector of all partial derivatives.
@@ -1054,11 +1260,16 @@ def gradient(
         The point, finite.
     h : float or array_like of shape (n,), optional
         The step: one for every coordinate, or one per coordinate. Default:
-        `default_step`.
+        `default_step` for the precision of $f$'s values, taken from the dtype of its
+        first value (as in `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
         Whether `f` accepts all perturbed points at once (see `f`).
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype: the default step is sized for it (as in `partial_derivative`), and so is
+        the error estimate of ``full_output=True``.
     full_output : bool
         Whether to return an error estimate with the gradient (see Notes).
 
@@ -1080,7 +1291,8 @@ def gradient(
         2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers), and if `vectorized` or `full_output` is not a bool.
+        numbers, `noise` not a real number), and if `vectorized` or `full_output` is
+        not a bool.
 
     Notes
     -----
@@ -1088,8 +1300,11 @@ def gradient(
     richardson (16 instead of 6 for each coordinate where it shrinks its default
     step, as in `partial_derivative`) and $n$ (complex) for the complex step; with
     ``vectorized=True`` one more where that is 2 (the second point is sent twice, for a
-    second row count). The points are built a batch at a time: beyond the result,
-    memory is $O(n)$.
+    second row count). With the default step, one more for a real scheme where $f$'s
+    values are less precise than float64 (float32, float16) and `noise` does not
+    cover them: the first evaluation, at float64's step, finds their dtype and is not
+    reused. The points are built a batch at a time: beyond the result, memory is
+    $O(n)$.
 
     With ``full_output=True`` the gradient is computed again at twice the step, and
     ``info.error`` is $10\,(\tau_i + \rho_i + \phi)$, the tolerance of
@@ -1121,8 +1336,9 @@ def gradient(
     computed values of $f$ are off by more than about $4\varepsilon(|f| +
     \sum_j |x_j \partial_j f|)$ (intermediate quantities far larger than $f$, as
     $\log(1 + q)$ for $q$ near $10^{-16}$, or a complex step whose imaginary parts
-    cancel inside $f$). The model takes the rounding of float64 ($\varepsilon =
-    2^{-52}$): an $f$ computed in float32 is off by far more.
+    cancel inside $f$). Its $\varepsilon$ is the precision of $f$'s values (float32's
+    $2^{-23}$ for a float32 $f$, the least precise of the values it returned), or
+    `noise` where that is larger.
 
     Examples
     --------
@@ -1143,16 +1359,31 @@ def gradient(
     >>> exact = grad_f(np.array([1.0, 2.0]))
     >>> print(np.abs(g - exact), info.error, info.evaluations)
     [5.9768368e-10 2.9884184e-10] [1.87081048e-08 9.35428924e-09] 9
+
+    The same $f$ computed in float32 gets float32's step, $2^{-8} \max(1, |x_i|)$, and
+    an error 400 times smaller than with float64's, $2^{-17} \max(1, |x_i|)$:
+
+    >>> def f32(p):
+    ...     return f(p.astype(np.float32))
+    ...
+    >>> exact = grad_f(np.array([1.0, 2.0]))
+    >>> errors = [
+    ...     np.abs(gradref.gradient(f32, [1.0, 2.0], h=h) - exact).max()
+    ...     for h in [None, [2.0**-17, 2.0**-16]]
+    ... ]
+    >>> print(f"{errors[0]:.1e} {errors[1]:.1e} {errors[1] / errors[0]:.0f}")
+    8.6e-05 3.4e-02 400
     """
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     if as_flag(full_output, "full_output"):
-        value, info = estimated(fun, point, step, name)
+        value, info = estimated(fun, point, step, name, relative)
         error = info.error.ravel()
         return value.ravel(), replace(
             info, error=error, truncation=info.truncation.ravel(), rounding=info.rounding.ravel()
         )
     # The one-row Jacobian, as a vector.
-    return derivatives(fun, point, np.arange(point.size), step, name).ravel()
+    return derivatives(fun, point, np.arange(point.size), step, name, None, relative).ravel()

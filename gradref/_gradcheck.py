@@ -16,6 +16,7 @@ from gradref._finite_differences import (
     Objective,
     UserFunction,
     along_directions,
+    check_precision,
     evaluate,
     line_step,
     sample,
@@ -26,6 +27,7 @@ from gradref._validation import (
     as_flag,
     as_generator,
     as_gradient_value,
+    as_noise,
     as_point,
     as_positive,
     as_scheme,
@@ -143,6 +145,7 @@ def check_gradient(
     directions: int | None = None,
     seed: int | None = None,
     rng: np.random.Generator | None = None,
+    noise: float | None = None,
 ) -> GradientCheck:
     r"""Compare a hand-derived gradient with a numerical one at `x`, component by component.
 
@@ -181,6 +184,18 @@ def check_gradient(
       precision. This assumes that rounding the intermediate quantities of $f$ (and of
       ``grad``) by a relative $\varepsilon$ moves $\partial f/\partial x_i$ by at most
       $\phi$ (see Notes).
+
+    Here $\varepsilon$ is the relative precision of $f$'s values: the machine epsilon
+    of the dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats,
+    integers and longdouble, which are differenced in float64; $2^{-23}$ for float32),
+    or `noise` where that is larger (with the complex step, which does not evaluate
+    $f(\mathbf{x})$, that of the least precise value it returns). The default steps
+    are sized for the same $\varepsilon$ (`default_step`), so a float32 $f$ is checked
+    at float32's steps, and a noisy one, given its `noise` $\delta$, at steps where
+    the noise is not amplified more than it must be. Its tolerances then grow with the
+    noise as the error of the numerical derivative does: with central differences, to
+    at most about $20\,\delta^{2/3} (|f| + \sum_j |x_j \hat g_j|)$, so a mistake well
+    above that still fails.
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
     `x`, the scheme, `h` and `rtol`, never on ``grad``. They are the error bound that
@@ -222,7 +237,8 @@ def check_gradient(
         and finite.
         By default none: the verdict rests on the error estimate alone.
     h : float, optional
-        The step, passed to `gradient`. Default: `default_step` for each coordinate.
+        The step, passed to `gradient`. Default: `default_step` for each coordinate and
+        the precision $\varepsilon$ of $f$'s values.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
     vectorized : bool
@@ -237,6 +253,10 @@ def check_gradient(
         checks the same directions on every run.
     rng : numpy.random.Generator, optional
         The generator of the random directions, instead of `seed`.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype (a simulation, an iterative solve): $\varepsilon$ above, where it exceeds
+        the dtype's epsilon. Not with `h` nor with ``scheme="complex"``.
 
     Returns
     -------
@@ -259,10 +279,13 @@ def check_gradient(
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
         or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
         If `directions` is below 1 or above n, if `seed` is negative, if `seed` or `rng`
-        is given without `directions`, or both are given.
+        is given without `directions`, or both are given. If `noise` is not positive
+        and finite, is 1 or more, or is given with `h` or the complex step, or if `f`
+        returns a value less precise than $f(\mathbf{x})$ (float32 after float64)
+        beyond `noise`.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` is not a real number, if `directions` or
+        dict, a masked array), if `rtol` or `noise` is not a real number, if `directions` or
         `seed` is not an integer (a bool, a float, a string), `rng` not a
         ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
@@ -279,8 +302,8 @@ def check_gradient(
     smaller `h`); a
     mistake that vanishes at `x` itself (the missing factor $x$ at $x = 1$); and a
     function whose computed values are noisier than $\varepsilon\,|f|$ (a sum of large
-    terms that cancel), for which `rtol` or a larger `h` is the remedy. Near a flat
-    direction, where $\partial f/\partial x_i$ is small next to what one ulp of an
+    terms that cancel), for which `noise`, `rtol` or a larger `h` is the remedy. Near a
+    flat direction, where $\partial f/\partial x_i$ is small next to what one ulp of an
     intermediate quantity moves it by (a sine near its peak, a minimum), that rounding
     can exceed $T_i$ with the complex step, whose $T_i$ is about $10\,\phi$ alone, and
     fail a right derivation: use central differences or `rtol` there.
@@ -341,28 +364,37 @@ def check_gradient(
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
+    level = as_noise(noise, step, name)
     fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
     count = None if directions is None else as_count(directions, point.size)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point)
     if count is not None:
-        return _along_directions(fun, analytic, point, count, generator, relative, step, name)
+        return _along_directions(
+            fun, analytic, point, count, generator, relative, step, name, level
+        )
     # The steps used as given, richardson's too (it would shrink a default step to fit f):
     # the truncation estimate compares the difference at h with the one at exactly 2h.
     given = None if step is None else np.full(point.size, step)
-    s = sample(fun, point, given, name, adapt=False)
+    s = sample(fun, point, given, name, adapt=False, noise=level)
     numerical = s.value[0]
     with np.errstate(over="ignore", invalid="ignore"):  # checked below: overflow judges nothing
         sensitivity = np.array([[np.abs(point * numerical).sum()]])
         largest = np.array([[np.abs(numerical).max()]])
         model = functools.partial(
-            error_terms, s.value, s.doubled, steps=s.steps, scheme=name, sensitivity=sensitivity
+            error_terms,
+            s.value,
+            s.doubled,
+            steps=s.steps,
+            scheme=name,
+            sensitivity=sensitivity,
+            eps=s.eps,
         )
         # The values of f the estimates combine are each off by about eps |f| there: at
         # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
         terms = model(s.sizes, largest=largest)
-        noise = model(s.doubled_sizes, largest=largest).rounding[0]
-    return _judge(analytic, numerical, s.doubled[0], terms, noise, relative, s.steps, name, point)
+        noisy = model(s.doubled_sizes, largest=largest).rounding[0]
+    return _judge(analytic, numerical, s.doubled[0], terms, noisy, relative, s.steps, name, point)
 
 
 def _along_directions(
@@ -374,13 +406,20 @@ def _along_directions(
     relative: float,
     step: float | None,
     name: str,
+    noise: float | None,
 ) -> GradientCheck:
     """Compare grad(x) . u with the derivative along u, for `count` random unit vectors u."""
     u = rng.standard_normal((count, point.size))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
     recorder = Recorder(fun.call, point, fun.vectorized, axes=False)
     counted = replace(fun, call=recorder)
-    steps = np.array([line_step(point, v, name) if step is None else step for v in u])
+    # f(x) first, as in `sample`: its precision (or `noise`) sizes the default steps.
+    eps = EPS if noise is None else max(noise, EPS)
+    center = 0.0
+    if name != "complex":  # the complex step subtracts nothing: f(x) is not needed
+        center = abs(evaluate(counted, point[np.newaxis], False)[0, 0])
+        eps = max(eps, recorder.eps)
+    steps = np.array([line_step(point, v, name, eps) if step is None else step for v in u])
     numerical = along_directions(counted, point, u, steps, name, step is not None)
     recorder.recording = True
     with np.errstate(over="ignore"):  # an infinite 2h is refused as a step that overflows x
@@ -388,22 +427,30 @@ def _along_directions(
     doubled = along_directions(counted, point, u, twice, name, step is not None)
     recorder.recording = False
     sampled = np.zeros((1, 1)) if recorder.sizes is None else recorder.sizes
-    center = 0.0 if name == "complex" else abs(evaluate(counted, point[np.newaxis], False)[0, 0])
+    if step is None and name != "complex":
+        check_precision(fun, recorder.eps, eps)
+    eps = max(eps, recorder.eps)  # the complex step's values (complex64: float32's)
     with np.errstate(over="ignore", invalid="ignore"):
         projected = u @ analytic
         # No numerical gradient here: the rounding of the inputs is weighed by grad(x).
         sensitivity = np.array([[np.abs(point * analytic).sum()]])
         largest = np.array([[np.abs(analytic).max()]])
         model = functools.partial(
-            error_terms, numerical, doubled, steps=steps, scheme=name, sensitivity=sensitivity
+            error_terms,
+            numerical,
+            doubled,
+            steps=steps,
+            scheme=name,
+            sensitivity=sensitivity,
+            eps=eps,
         )
         terms = model(np.maximum(sampled, center), largest=largest)
         # phi of each component, summed along u, and the rounding of grad . u itself
         # (at most n eps sum |g_j u_j|).
         dot = point.size * EPS * (np.abs(u) @ np.abs(analytic))
         terms = replace(terms, formula=terms.formula * np.abs(u).sum(axis=1) + dot)
-        noise = model(sampled, largest=largest).rounding[0]
-    judged = _judge(projected, numerical[0], doubled[0], terms, noise, relative, steps, name, point)
+        noisy = model(sampled, largest=largest).rounding[0]
+    judged = _judge(projected, numerical[0], doubled[0], terms, noisy, relative, steps, name, point)
     return replace(judged, directions=u)
 
 
@@ -493,6 +540,7 @@ def assert_gradient(
     directions: int | None = None,
     seed: int | None = None,
     rng: np.random.Generator | None = None,
+    noise: float | None = None,
 ) -> None:
     r"""Check `grad` as `check_gradient` does; raise AssertionError with its report if it fails.
 
@@ -502,7 +550,7 @@ def assert_gradient(
 
     Parameters
     ----------
-    f, grad, x, rtol, h, scheme, vectorized, directions, seed, rng
+    f, grad, x, rtol, h, scheme, vectorized, directions, seed, rng, noise
         As for `check_gradient`.
 
     Raises
@@ -543,6 +591,7 @@ def assert_gradient(
         directions=directions,
         seed=seed,
         rng=rng,
+        noise=noise,
     )
     if not check.passed:
         raise AssertionError(str(check))

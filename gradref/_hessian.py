@@ -262,7 +262,9 @@ def hessian(
     h : float or array_like of shape (n,), optional
         The step: one for every coordinate, or one per coordinate. Default: $h_i = c\max(1, |x_i|)$
         rounded to a power of two, $c = 2^{-6}$ for "central" and "richardson",
-        $c = \varepsilon^{1/3}$ for "complex".
+        $c = \varepsilon^{1/3}$ for "complex", with float64's $\varepsilon$ whatever
+        the dtype of $f$'s values (unlike `gradient`, `hessian` does not size its steps
+        for a less precise $f$): for an $f$ computed in float32, pass a larger `h`.
     scheme : {"central", "complex", "richardson"}
         The scheme (see the table).
     vectorized : bool

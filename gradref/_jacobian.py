@@ -16,7 +16,7 @@ from gradref._finite_differences import (
     estimated,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_point, as_scheme, as_steps
+from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
 
 
 @overload
@@ -27,6 +27,7 @@ def jacobian(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: Literal[False] = ...,
 ) -> NDArray[np.float64]: ...
 
@@ -39,6 +40,7 @@ def jacobian(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: Literal[True],
 ) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
 
@@ -51,6 +53,7 @@ def jacobian(
     h: float | ArrayLike | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
+    noise: float | None = ...,
     full_output: bool,
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
 
@@ -62,6 +65,7 @@ def jacobian(
     h: float | ArrayLike | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
     full_output: bool = False,
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
     r"""Return the Jacobian matrix $J_F(\mathbf{x})$ of a map $F: \mathbb{R}^n \to \mathbb{R}^m$.
@@ -108,6 +112,10 @@ def jacobian(
         The difference formula, as for `partial_derivative`.
     vectorized : bool
         Whether `F` takes all perturbed points at once (see `F`).
+    noise : float, optional
+        The relative noise of $F$'s values, in $(0, 1)$, for an $F$ noisier than its
+        dtype: the default step is sized for it, as in `partial_derivative`, and so is
+        the error estimate of ``full_output=True``.
     full_output : bool
         Whether to return an error estimate with the Jacobian, as `gradient` does.
 
@@ -124,14 +132,17 @@ def jacobian(
     Raises
     ------
     ValueError
-        If `x`, `h` or `scheme` is invalid (as for `gradient`); if `F` returns a result
+        If `x`, `h`, `noise` or `scheme` is invalid, `noise` is given with `h` or the
+        complex step, or `F` returns a value less precise than the default step was
+        sized for (as for `gradient`); if `F` returns a result
         that is not a non-empty 1-D array, whose length changes from one point to
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
         finite values whose differences overflow float64; with ``full_output=True``,
         if the error estimate overflows float64.
     TypeError
-        If `x` is not an array of real numbers, `h` not a real number, `scheme` not a
-        string, `vectorized` or `full_output` not a bool; if `F` returns non-numbers (a ragged list,
+        If `x` is not an array of real numbers, `h` or `noise` not a real number,
+        `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
+        non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
         ``scheme="complex"``, if `F` does not accept complex input or returns real
         numbers for it.
@@ -147,9 +158,12 @@ def jacobian(
     backward, $2n$ for central, $6n$ for richardson (16 instead of 6 for each
     coordinate where it shrinks its default step, as in `partial_derivative`) and $n$
     (complex) for the complex step; with ``vectorized=True`` one more where that is 2
-    (the second point is sent twice, for a second row count); with
-    ``full_output=True``, as many again at twice the step plus $F(\mathbf{x})$ (see
-    `gradient`: $4n + 1$ for central). The error of each
+    (the second point is sent twice, for a second row count); with the default step,
+    one more for a real scheme where $F$'s values are less precise than float64 and
+    `noise` does not cover them (as for `gradient`); with ``full_output=True``, as
+    many again at twice the step plus $F(\mathbf{x})$, which is evaluated first and
+    sizes the step (see `gradient`: $4n + 1$ for central, whatever $F$'s precision).
+    The error of each
     column is that of the scheme for each output: $O(h)$, $O(h^2)$, $O(h^6)$, and
     $O(h^2)$ for the complex step, which has no rounding term from differences and
     whose tiny default step makes its truncation negligible.
@@ -201,7 +215,8 @@ def jacobian(
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, SCHEMES)
+    relative = as_noise(noise, step, name)
     fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
     if as_flag(full_output, "full_output"):
-        return estimated(fun, point, step, name)
-    return derivatives(fun, point, np.arange(point.size), step, name)
+        return estimated(fun, point, step, name, relative)
+    return derivatives(fun, point, np.arange(point.size), step, name, None, relative)

@@ -13,8 +13,10 @@ is off by at most $\varepsilon|f|$, where the ``rounding`` factor $c_s = 2 \sum_
 $\sqrt{2 \sum_j c_j^2}\,\varepsilon|f|/h$, the figure the richardson step is balanced
 with below: 4.1 against $c_s = 6.6$). The complex step
 has no terms (it subtracts nothing, so it has no rounding term). A default ``step`` is for
-$|x_i| \le 1$; the functions scale it by $\max(1, |x_i|)$ (`directional_derivative` by
-its own rule) and round it to a power of two.
+$|x_i| \le 1$ and an $f$ computed in float64; the functions scale it by $\max(1, |x_i|)$
+(`directional_derivative` by its own rule) and round it to a power of two. For an $f$ of
+another precision $\varepsilon$ (its dtype's, or the `noise` the user gives), a real
+scheme's step is the same rule at that $\varepsilon$ (`Difference.step_for`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,20 @@ class Difference:
     def rounding(self) -> float:
         """The factor c_s of the rounding error c_s eps |f| / h (0 for the complex step)."""
         return 2 * sum(abs(c) for c, _, _ in self.terms)
+
+    def step_for(self, eps: float) -> float:
+        r"""Return the default step for values of relative precision `eps` (float64: `step`).
+
+        Truncation $\propto h^p$ and rounding $\propto \varepsilon / h$ balance at
+        $h \propto \varepsilon^{1/(p+1)}$ whatever their constants, so a real scheme's
+        step is $\text{step} \cdot (\varepsilon / 2^{-52})^{1/(p+1)}$: $\varepsilon^{1/2}$
+        (forward, backward), $\varepsilon^{1/3}$ (central), $2^{-6}$ times
+        $(\varepsilon / 2^{-52})^{1/7}$ (richardson). The complex step has no rounding
+        term: its step does not depend on $\varepsilon$.
+        """
+        if self.complex:
+            return self.step
+        return float(self.step * (float(eps) / EPS) ** (1 / (self.order + 1)))
 
     @property
     def offsets(self) -> tuple[float, ...]:

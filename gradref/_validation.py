@@ -194,6 +194,48 @@ def as_step(h: Any) -> float | None:
     return as_positive(h, "h")
 
 
+def as_noise(noise: Any, h: Any, scheme: str) -> float | None:
+    """Return the relative noise of f, in (0, 1), or None; refused with `h` or the complex step.
+
+    `h` is the step as given (None for the default), `scheme` the scheme's name.
+    """
+    if noise is None:
+        return None
+    value = as_positive(noise, "noise")
+    if value >= 1:
+        raise ValueError(
+            f"`noise` must be below 1 (a relative noise of 1 or more leaves no digit of f), "
+            f"got {value}."
+        )
+    if h is not None:
+        raise ValueError(
+            "pass `h` or `noise`, not both: `noise` sets the default step, which a given "
+            "`h` replaces."
+        )
+    if scheme == "complex":
+        raise ValueError(
+            "`noise` sets the step of a real scheme; the complex step subtracts nothing, so "
+            "its step does not depend on noise: leave `noise` out, or use scheme='central'."
+        )
+    return value
+
+
+def as_precision(dtype: Any, noise: Any, scheme: str) -> float:
+    """Return the relative precision for `default_step`: of `dtype`, or `noise` if larger."""
+    eps = float(np.finfo(np.float64).eps)
+    if dtype is not None:
+        try:
+            kind = np.dtype(dtype)
+        except TypeError as err:
+            raise TypeError(f"`dtype` must be a numpy dtype, got {dtype!r}.") from err
+        if kind.kind not in "biuf":
+            raise TypeError(f"`dtype` must be the dtype of real numbers (f's values), got {kind}.")
+        if kind.kind == "f":
+            eps = max(eps, float(np.finfo(kind).eps))
+    value = as_noise(noise, None, scheme)
+    return eps if value is None else max(eps, value)
+
+
 def as_steps(h: Any, n: int) -> NDArray[np.float64] | None:
     """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None."""
     if h is None or np.ndim(h) == 0:

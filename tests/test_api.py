@@ -46,9 +46,16 @@ def test_typed_marker_is_shipped() -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("jacobian", "(F, x, *, h=None, scheme='central', vectorized=False, full_output=False)"),
+        (
+            "jacobian",
+            "(F, x, *, h=None, scheme='central', vectorized=False, noise=None, full_output=False)",
+        ),
         ("hessian", "(f, x, *, h=None, scheme='central', vectorized=False)"),
-        ("gradient", "(f, x, *, h=None, scheme='central', vectorized=False, full_output=False)"),
+        (
+            "gradient",
+            "(f, x, *, h=None, scheme='central', vectorized=False, noise=None, full_output=False)",
+        ),
+        ("default_step", "(x, scheme='central', *, dtype=None, noise=None)"),
     ],
 )
 def test_signature(name: str, expected: str) -> None:

@@ -432,7 +432,8 @@ LEFT_OUT = {
         "group_columns, TestAdjustSchemeToBounds, sparse structure": "no sparsity or bounds",
         "test_correct_fp_eps, test__compute_absolute_step": "scipy's internal step rules",
         "with_bounds_2_point, tight_bounds, bound_switches, options": "no bounds in gradref",
-        "fp, check_dtype (float16/float32)": "gradref works in float64 only",
+        "fp, check_dtype (float16/float32)": "x and the result are float64 in gradref "
+        "(an f with float32/float16 values gets their step: tests/test_precision.py)",
         "wrong_dimensions": "an error-type case (gradref: ValueError, tested elsewhere)",
         "check_derivative (Jacobian)": "check_gradient checks gradients, not Jacobians",
         "workers_evaluations_and_nfev, linear operators": "no workers or LinearOperator "
@@ -442,7 +443,8 @@ LEFT_OUT = {
         "test_accuracy (distcont)": "run in test_distribution_cdfs below",
         "vectorization, flags, preserve_shape, convergence, maxiter_callback, step_*":
             "derivative's iteration controls and batch shapes; gradref has neither",
-        "dtype, float32, kwargs": "float64 only; no args/kwargs (use a closure)",
+        "dtype, float32, kwargs": "x and the result are float64 (a float32 f gets its step: "
+        "tests/test_precision.py); no args/kwargs (use a closure)",
         "hessian nfev, input_validation": "scipy's own counts and messages",
         "jacobian size (2, 3)": "the same points as size (6,), reshaped",
     },

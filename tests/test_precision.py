@@ -1,0 +1,442 @@
+"""Default steps sized for the precision of f's values, and for `noise=` (issue 18).
+
+The oracles: exact derivatives from mpmath (40 digits), the error at the best step of a
+sweep measured here, and the error model of each scheme (truncation a |f^(k)| h^p, rounding
+r eps S / h) for when the default step is meant to be near the best.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+import gradref
+from gradref import Scheme
+
+mpmath.mp.dps = 40
+
+# name: (f on a numpy scalar of any dtype, the same f in mpmath)
+FUNCTIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "exp(sin x)": (lambda q: np.exp(np.sin(q)), lambda t: mpmath.exp(mpmath.sin(t))),
+    "exp(x/2)": (lambda q: np.exp(q / 2), lambda t: mpmath.exp(t / 2)),
+    "1/(2 + cos x)": (lambda q: 1 / (2 + np.cos(q)), lambda t: 1 / (2 + mpmath.cos(t))),
+    "log(1 + x^2) + x": (lambda q: np.log1p(q * q) + q, lambda t: mpmath.log(1 + t * t) + t),
+}
+
+# scheme: (p, k, a, r): truncation a |f^(k)| h^p, rounding r eps S / h, where S = |f| +
+# |x f'| (f's value rounded, and x rounded inside f). They balance at
+# h* = (r eps S / (p a |f^(k)|))^(1/(p+1)).
+MODELS: dict[Scheme, tuple[int, int, float, float]] = {
+    "forward": (1, 2, 1 / 2, 2.0),
+    "backward": (1, 2, 1 / 2, 2.0),
+    "central": (2, 3, 1 / 6, 1.0),
+    "richardson": (6, 7, 1 / 322560, 4.1),
+}
+# Where the default step h_d is within these factors of h* (c = h_d / h*), the model puts
+# its error within about 3 times the best; richardson's h^6 is steeper, so its window is
+# narrower. Outside them (a third derivative near 0, a linear f) the default is not
+# meant to be near the best, and the property does not apply.
+WINDOWS = {"forward": (1 / 4, 2.0), "backward": (1 / 4, 2.0), "central": (1 / 4, 2.0)}
+WINDOWS["richardson"] = (1 / 4, 1.25)
+
+
+def model_ratio(scheme: Scheme, x: float, eps: float, mp_f: Callable[[Any], Any]) -> float:
+    """Return c = h_d / h*: float32's default step over the error model's best step at x."""
+    p, k, a, r = MODELS[scheme]
+    value, slope, high = (float(mpmath.diff(mp_f, x, n)) for n in (0, 1, k))
+    size = abs(value) + abs(x * slope)
+    if r * eps * size == 0:  # no rounding in the model: the best step is 0
+        return float("inf")
+    step = float(gradref.default_step([x], scheme, dtype=np.float32)[0])
+    # c = h_d (p a |f^(k)| / (r eps S))^(1/(p+1)): 0 where the truncation term vanishes.
+    return float(step * (p * a * abs(high) / (r * eps * size)) ** (1 / (p + 1)))
+
+
+def rms_error(
+    fun: Callable[[NDArray[np.float64]], Any],
+    points: NDArray[np.float64],
+    exact: list[float],
+    scheme: Any,
+    h: float | None = None,
+    noise: float | None = None,
+) -> float:
+    """Return the root mean square error of the derivative over `points` (one coordinate).
+
+    A single point can be lucky: rounding cancels truncation at one step, and points
+    closer than about 1e-3 share much of their rounding. Over 16 points spread over
+    0.02 the error at a step is the typical one.
+    """
+    errors = [
+        gradref.partial_derivative(
+            fun, [p], 0, h=None if h is None else h * max(1.0, abs(p)), scheme=scheme, noise=noise
+        )
+        - e
+        for p, e in zip(points, exact, strict=True)
+    ]
+    return float(np.sqrt(np.mean(np.square(errors))))
+
+
+@given(
+    name=st.sampled_from(sorted(FUNCTIONS)),
+    x=st.floats(-3.0, 3.0),
+    scheme=st.sampled_from(sorted(MODELS)),
+)
+def test_float32_default_step_is_within_10x_of_the_best(name: str, x: float, scheme: Any) -> None:
+    np_f, mp_f = FUNCTIONS[name]
+    eps = float(np.finfo(np.float32).eps)
+    low, high = WINDOWS[scheme]
+    assume(low <= model_ratio(scheme, x, eps, mp_f) <= high)
+
+    def f32(p: NDArray[np.float64]) -> Any:
+        return np_f(np.float32(p[0]))
+
+    points = x + np.linspace(-1e-2, 1e-2, 16)  # c hardly changes across them
+    exact = [float(mpmath.diff(mp_f, p)) for p in points]
+    default = rms_error(f32, points, exact, scheme)
+    base = float(gradref.default_step([1.0], scheme, dtype=np.float32)[0])
+    sweep = base * 2.0 ** np.arange(-5.0, 5.01, 0.5)
+    best = min(rms_error(f32, points, exact, scheme, h=h) for h in sweep)
+    assert default <= 10 * best
+
+
+def test_float32_steps_follow_the_rule() -> None:
+    # eps^(1/(p+1)) for the real schemes (richardson: 2^-6 (eps / 2^-52)^(1/7)), rounded
+    # to a power of two; the complex step's does not depend on the precision. The
+    # unrounded float32 values are those default_step's docstring states.
+    eps = float(np.finfo(np.float32).eps)
+    assert [f"{c:.1e}" for c in [eps**0.5, eps ** (1 / 3)]] == ["3.5e-04", "4.9e-03"]
+    assert f"{2.0**-6 * (eps / 2.0**-52) ** (1 / 7):.2f}" == "0.28"
+    expected: dict[Scheme, float] = {
+        "forward": eps ** (1 / 2),
+        "backward": eps ** (1 / 2),
+        "central": eps ** (1 / 3),
+        "richardson": 2.0**-6 * (eps / 2.0**-52) ** (1 / 7),
+        "complex": 2.0**-60,
+    }
+    for scheme, c in expected.items():
+        step = gradref.default_step([0.5, 8.0], scheme, dtype=np.float32)
+        assert step.tolist() == [2.0 ** round(np.log2(c)), 2.0 ** round(np.log2(8 * c))]
+    assert gradref.default_step([1.0], "central", dtype=np.float32)[0] == 2.0**-8
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float64, np.longdouble, np.int64, np.int32, bool, float, int, None]
+)
+def test_float64_and_more_precise_or_exact_values_keep_float64_steps(dtype: Any) -> None:
+    # Values are differenced in float64: a longdouble counts as float64, and so do integers.
+    for scheme in MODELS:
+        assert np.array_equal(
+            gradref.default_step([0.5, 8.0], scheme, dtype=dtype),
+            gradref.default_step([0.5, 8.0], scheme),
+        )
+
+
+def test_noise_replaces_eps_unless_the_dtype_is_noisier() -> None:
+    unrounded: dict[Scheme, float] = {
+        "forward": 1e-6**0.5,
+        "backward": 1e-6**0.5,
+        "central": 1e-6 ** (1 / 3),
+    }
+    unrounded["richardson"] = 2.0**-6 * (1e-6 / 2.0**-52) ** (1 / 7)
+    for scheme, c in unrounded.items():
+        by_noise = gradref.default_step([1.0], scheme, noise=1e-6)[0]
+        base = gradref.default_step([1.0], scheme)[0]
+        assert by_noise == 2.0 ** round(np.log2(c))
+        # below float64's precision, noise changes nothing; below float32's, the dtype rules
+        assert gradref.default_step([1.0], scheme, noise=1e-20)[0] == base
+        assert (
+            gradref.default_step([1.0], scheme, noise=1e-9, dtype=np.float32)[0]
+            == gradref.default_step([1.0], scheme, dtype=np.float32)[0]
+        )
+
+
+def test_functions_use_the_step_of_their_values_precision() -> None:
+    # The same f in float32, float16 and float64: each gets default_step(x, dtype=...),
+    # seen through the points it is called at.
+    x = np.array([0.7, -2.5])
+    for dtype in [np.float16, np.float32, np.float64, np.longdouble, int]:
+        real: list[Scheme] = ["forward", "backward", "central"]
+        for scheme in real:
+            seen: list[NDArray[np.float64]] = []
+
+            def f(p: NDArray[np.float64], dtype: Any = dtype, seen: list[Any] = seen) -> Any:
+                seen.append(p.copy())
+                return dtype(np.sin(p).sum())
+
+            gradref.gradient(f, x, scheme=scheme)
+            steps = gradref.default_step(x, scheme, dtype=dtype)
+            moved = [float(np.abs(p - x).max()) for p in seen]
+            if dtype in (np.float16, np.float32):  # the probe, at float64's step, first
+                assert moved[0] == gradref.default_step(x, scheme)[0]
+                moved = moved[1:]
+            assert set(moved) - {0.0} == set(steps.tolist())
+
+
+def hashed_noise(p: NDArray[np.float64]) -> float:
+    """Return a deterministic pseudo-random number in [-1, 1) for the point p."""
+    digest = hashlib.blake2b(np.asarray(p, dtype=np.float64).tobytes(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") / 2.0**63 - 1.0
+
+
+DELTA = 1e-7  # the noisy function's relative noise
+
+
+def noisy(p: NDArray[np.float64]) -> float:
+    """exp(sin x) + y^2 / 4, with a relative noise of DELTA, the same at the same point."""
+    value = np.exp(np.sin(p[0])) + p[1] ** 2 / 4
+    return float(value * (1 + DELTA * hashed_noise(p)))
+
+
+def noisy_gradient(p: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.array([np.exp(np.sin(p[0])) * np.cos(p[0]), p[1] / 2])
+
+
+@pytest.mark.parametrize("scheme", sorted(MODELS))
+def test_noise_sets_a_step_near_the_best_for_a_noisy_f(scheme: Any) -> None:
+    rng = np.random.default_rng(18)
+    for x0 in rng.uniform(-2.0, 2.0, 4):
+        points = x0 + np.linspace(-1e-3, 1e-3, 8)
+        exact = [float(np.exp(np.sin(p)) * np.cos(p)) for p in points]
+
+        def along_x(p: NDArray[np.float64]) -> float:
+            return noisy(np.array([p[0], 0.5]))
+
+        with_noise = rms_error(along_x, points, exact, scheme, noise=DELTA)
+        without = rms_error(along_x, points, exact, scheme)
+        base = float(gradref.default_step([1.0], scheme, noise=DELTA)[0])
+        sweep = base * 2.0 ** np.arange(-6.0, 6.01, 0.5)
+        best = min(rms_error(along_x, points, exact, scheme, h=h) for h in sweep)
+        assert with_noise <= 10 * best
+        assert without > 10 * with_noise  # float64's step is far too small for this f
+
+
+@pytest.mark.parametrize("delta", [1e-5, 1e-7, 1e-9])
+def test_check_gradient_with_noise_passes_the_right_gradient_and_fails_a_wrong_one(
+    delta: float,
+) -> None:
+    # check_gradient's docstring: with noise = delta, central tolerances are at most
+    # about 20 delta^(2/3) (|f| + sum_j |x_j g_j|), the error of central differences at
+    # their best step being of order delta^(2/3) |f|; a mistake 3 times that fails.
+    def f(p: NDArray[np.float64]) -> float:
+        value = np.exp(np.sin(p[0])) + p[1] ** 2 / 4
+        return float(value * (1 + delta * hashed_noise(p)))
+
+    rng = np.random.default_rng(1818)
+    for x in rng.uniform(-2.0, 2.0, (6, 2)):
+        right = gradref.check_gradient(f, noisy_gradient, x, noise=delta)
+        assert right.passed
+        size = abs(f(x)) + np.abs(x * noisy_gradient(x)).sum()
+        bound = 20 * delta ** (2 / 3) * size
+        assert right.tolerances.max() <= bound
+        for i in range(2):
+
+            def wrong(
+                p: NDArray[np.float64], i: int = i, bound: float = bound
+            ) -> NDArray[np.float64]:
+                g = noisy_gradient(p)
+                g[i] += 3 * bound
+                return g
+
+            assert not gradref.check_gradient(f, wrong, x, noise=delta).passed
+        # Without noise=, float64's step is far too small: the check refuses a verdict,
+        # fails the right gradient, or its tolerances are the noise amplified.
+        try:
+            plain = gradref.check_gradient(f, noisy_gradient, x)
+        except ValueError as err:
+            refused = str(err)
+        else:
+            refused = ""
+            assert not plain.passed or np.all(plain.tolerances > 2 * right.tolerances)
+        assert refused == "" or "cannot judge component" in refused
+
+
+def test_check_gradient_rounding_terms_use_float32_precision() -> None:
+    # A float32 f: the right gradient passes, a 0.1 % mistake fails (with float64's
+    # step and eps it passed: its tolerances were a few percent).
+    def f32(p: NDArray[np.float64]) -> Any:
+        q = np.asarray(p, dtype=np.float32)
+        return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+
+    def grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = p
+        return np.array([2 * x * y + y * np.exp(x * y), x**2 + x * np.exp(x * y)])
+
+    rng = np.random.default_rng(32)
+    for x in rng.uniform(-1.0, 1.0, (5, 2)):
+        assert gradref.check_gradient(f32, grad, x).passed
+        assert not gradref.check_gradient(f32, lambda p: grad(p) * 1.01, x).passed
+
+
+class Counted:
+    """sin(x).sum() + (x^2).sum() in a given dtype, counting the points it is called at."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.points = 0
+        self.dtype = dtype
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        self.points += int(np.prod(x.shape[:-1]))
+        value = np.sin(x).sum(axis=-1) + (x**2).sum(axis=-1)
+        if np.iscomplexobj(value):  # the complex step: complex64 for float32
+            return np.asarray(value, dtype=np.result_type(self.dtype, np.complex64))
+        return np.asarray(value, dtype=self.dtype)
+
+
+COST = {  # float64 cost, as in tests/test_costs.py
+    "forward": lambda n: n + 1,
+    "backward": lambda n: n + 1,
+    "central": lambda n: 2 * n,
+    "richardson": lambda n: 6 * n,
+    "complex": lambda n: n,
+}
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("scheme", sorted(COST))
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_a_less_precise_f_costs_one_evaluation_more(n: int, scheme: Any, vectorized: bool) -> None:
+    x = np.linspace(0.3, 1.1, n)
+    cost = COST[scheme](n)
+    cost += vectorized and cost == 2  # the second point sent twice (see test_costs.py)
+    extra = scheme != "complex"  # the probe at float64's step, not reused
+    for dtype, more in [(np.float64, 0), (np.float32, extra), (np.float16, extra)]:
+        f = Counted(dtype)
+        gradref.gradient(f, x, scheme=scheme, vectorized=vectorized)
+        assert f.points == cost + more
+        if scheme != "complex":
+            # noise at least f's precision: the probe is at the final step, and reused
+            f = Counted(dtype)
+            gradref.gradient(f, x, scheme=scheme, vectorized=vectorized, noise=1e-3)
+            assert f.points == cost
+    f = Counted(np.float32)
+    gradref.directional_derivative(f, x, np.ones(n) / np.sqrt(n), scheme=scheme)
+    assert f.points == {"richardson": 6, "complex": 1}.get(scheme, 2) + extra
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "complex"])
+def test_check_gradient_costs_the_same_for_float32(scheme: Any) -> None:
+    n = 3
+    f = Counted(np.float32)
+    gradref.check_gradient(f, lambda p: np.cos(p) + 2 * p, np.linspace(0.3, 1.1, n), scheme=scheme)
+    assert f.points == {"central": 4 * n + 1, "forward": 2 * n + 3, "complex": 2 * n}[scheme]
+
+
+def test_a_less_precise_value_after_the_first_is_refused() -> None:
+    calls: list[int] = []
+
+    def mixed(p: NDArray[np.float64]) -> Any:
+        calls.append(1)
+        value = np.sin(p).sum()
+        return value if len(calls) == 1 else np.float32(value)
+
+    match = r"`f` returned values of relative precision 1.19e-07 .* sized for 2.22e-16"
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(mixed, [0.5, 1.5])
+    calls.clear()
+    with pytest.raises(ValueError, match=match):
+        gradref.check_gradient(mixed, np.cos, [0.5, 1.5])
+    # More precise later values, or a given step, or noise covering them: accepted.
+    calls.clear()
+
+    def flipped(p: NDArray[np.float64]) -> Any:  # float32 first, float64 after
+        calls.append(1)
+        return np.float32(np.sin(p).sum()) if len(calls) == 1 else np.sin(p).sum()
+
+    assert abs(gradref.gradient(flipped, [0.5])[0] - np.cos(0.5)) < 1e-4
+    calls.clear()
+    assert abs(gradref.gradient(mixed, [0.5], h=2.0**-8)[0] - np.cos(0.5)) < 1e-4
+    calls.clear()
+    assert abs(gradref.gradient(mixed, [0.5], noise=1e-6)[0] - np.cos(0.5)) < 1e-4
+
+
+BAD_NOISE = [
+    (0, ValueError, r"`noise` must be positive, got 0\.0\."),
+    (-1, ValueError, r"`noise` must be positive, got -1\.0\."),
+    (np.nan, ValueError, r"`noise` must be finite, got nan\."),
+    (np.inf, ValueError, r"`noise` must be finite, got inf\."),
+    (1.0, ValueError, r"`noise` must be below 1 \(a relative noise of 1 or more leaves no"),
+    (1e6, ValueError, r"`noise` must be below 1 .*got 1000000\.0\."),
+    ("x", TypeError, r"`noise` must be a real number, got str\."),
+    (True, TypeError, r"`noise` must be a real number, got bool\."),
+    (1e-6 + 0j, TypeError, r"`noise` must be a real number, got complex\."),
+]
+
+
+def _calls(noise: Any, **kwargs: Any) -> list[Callable[[], Any]]:
+    f = lambda p: np.sin(p).sum()  # noqa: E731
+    x = [0.5, 1.5]
+    return [
+        lambda: gradref.partial_derivative(f, x, 0, noise=noise, **kwargs),
+        lambda: gradref.gradient(f, x, noise=noise, **kwargs),
+        lambda: gradref.jacobian(lambda p: np.sin(p), x, noise=noise, **kwargs),
+        lambda: gradref.directional_derivative(f, x, [0.6, 0.8], noise=noise, **kwargs),
+        lambda: gradref.check_gradient(f, np.cos, x, noise=noise, **kwargs),
+        lambda: gradref.default_step(x, noise=noise, **kwargs),
+    ]
+
+
+@pytest.mark.parametrize(("noise", "error", "match"), BAD_NOISE)
+def test_bad_noise(noise: Any, error: type[Exception], match: str) -> None:
+    for call in _calls(noise):
+        with pytest.raises(error, match=match):
+            call()
+
+
+def test_noise_with_h_or_the_complex_step_is_refused() -> None:
+    for call in _calls(1e-6, h=1e-3)[:-1]:  # default_step takes no h
+        with pytest.raises(ValueError, match=r"pass `h` or `noise`, not both"):
+            call()
+    for call in _calls(1e-6, scheme="complex"):
+        with pytest.raises(ValueError, match=r"`noise` sets the step of a real scheme"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "match"),
+    [
+        ("no such type", r"`dtype` must be a numpy dtype, got 'no such type'\."),
+        (np.complex64, r"`dtype` must be the dtype of real numbers \(f's values\), got complex64"),
+        (object, r"`dtype` must be the dtype of real numbers .*got object\."),
+        ("U3", r"`dtype` must be the dtype of real numbers .*got <U3\."),
+    ],
+)
+def test_bad_dtype(dtype: Any, match: str) -> None:
+    with pytest.raises(TypeError, match=match):
+        gradref.default_step([1.0], dtype=dtype)
+
+
+def test_richardson_note_names_its_reach_when_the_probe_fails() -> None:
+    def log(p: NDArray[np.float64]) -> Any:
+        return np.float32(np.log(p[0])) if p[0] > 0 else np.nan
+
+    with pytest.raises(ValueError, match=r"`f` returned nan") as info:
+        gradref.partial_derivative(log, [0.01], 0, scheme="richardson")
+    assert "scheme='richardson' evaluates `f` up to h = 0.0156" in " ".join(info.value.__notes__)
+
+
+def test_hessian_keeps_float64_steps_and_a_float32_f_wants_a_larger_h() -> None:
+    # hessian's docstring: its default steps are float64's whatever f returns; for the
+    # running example in float32, h = 2^-4 is over 10 times more accurate than them.
+    def f32(p: NDArray[np.float64]) -> Any:
+        q = np.asarray(p, dtype=np.float32)
+        return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+
+    e = np.exp(2.0)
+    exact = np.array([[4 + 4 * e, 2 + 3 * e], [2 + 3 * e, e]])  # at (1, 2)
+    p = np.array([1.0, 2.0])
+    default = np.abs(gradref.hessian(f32, p) - exact).max()
+    assert default == np.abs(gradref.hessian(f32, p, h=2.0**-6) - exact).max()
+    assert np.abs(gradref.hessian(f32, p, h=2.0**-4) - exact).max() < default / 10
+
+
+def test_an_object_array_from_f_is_refused_as_before() -> None:
+    with pytest.raises(TypeError, match=r"`f` must return a number, got dtype object"):
+        gradref.gradient(lambda p: np.array(p.sum(), dtype=object), [0.5, 1.5])
