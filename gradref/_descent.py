@@ -94,7 +94,9 @@ def gradient_descent(
         norm grows $10^{10}$-fold: `lr` is too large. If the iterates overflow: `lr` is
         too large, or, when the last step did not overshoot, the loss may decrease
         without bound along the path (the message says so). A gradient that grows on the
-        way down from a stationary point does not overshoot and is not divergence. The
+        way down from a stationary point does not overshoot and does not trip the growth
+        test; if the iterates then run away, their overflow (DivergenceError) or the
+        gradient's (ValueError, below) ends the run. The
         error's ``path`` attribute holds the iterates so far (the overflowed one last, if
         they overflowed).
     ValueError

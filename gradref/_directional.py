@@ -67,7 +67,8 @@ def directional_derivative(
     Raises
     ------
     ValueError
-        If `u` is zero, not of unit length, or not of the length of `x`; and as for
+        If `u` is not a finite non-empty 1-D array, is zero, not of unit length, or not
+        of the length of `x`; and as for
         `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
         less precise than the default step was sized for; an error about a value of
         `f` names the point $\mathbf{x} + s\mathbf{u}$ where it happened).
@@ -104,7 +105,9 @@ def directional_derivative(
     crosses a power of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at
     most $\varepsilon (|x_i| + |s u_i|)$ in each coordinate that moves (the product
     $s u_i$ is rounded too: at $x_i = 0$ that is all of it), which adds a rounding
-    error of at most $\varepsilon \sum_i (|x_i| + h |u_i|)\, |\partial_i f| / h$;
+    error of at most $(c_s/2)\, \varepsilon \sum_i (|x_i| + h |u_i|)\, |\partial_i f| / h$
+    ($c_s/2 = \sum_j |c_j|$ the scheme's weights: 1 for central, forward and backward,
+    3.3 for richardson);
     dividing by the distance actually moved along $\mathbf{u}$,
     $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
     $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).

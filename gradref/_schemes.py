@@ -1,6 +1,9 @@
 r"""Each scheme's facts, in one table.
 
-Every function, the check, the tests, the benchmark and the pages read them here. A real
+The functions, the check, the tests, the benchmark and the pages read them here (two
+constants derived from them are written out where they are used: richardson's levels
+and rms rounding factor in `_asymptotic`, and the smallest offsets in `hessian`'s step
+check). A real
 scheme for a first derivative is a sum of scaled differences of $f$ along a line,
 
 $$D(h) = \frac{1}{h} \sum_j c_j

@@ -11,6 +11,8 @@ import pytest
 from numpy.typing import NDArray
 
 import gradref
+from gradref import Scheme
+from gradref._schemes import DIFFERENCES
 from gradref.examples import f, grad_f
 
 EPS = 2.0**-52
@@ -209,3 +211,30 @@ def test_a_huge_coordinate_barely_moving_can_still_set_the_scale() -> None:
 
     gradref.directional_derivative(record, [0.0, 1e30], [1.0, 1e-20])
     assert sorted(seen) == [-(2.0**16), 2.0**16]
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "backward", "richardson"])
+def test_rounding_of_the_points_within_the_documented_bound(scheme: Scheme) -> None:
+    # The Notes: rounding x + s u adds at most (c_s / 2) eps sum_i (|x_i| + h |u_i|)
+    # |d_i f| / h. A linear f, evaluated exactly (fractions) and rounded once, has no
+    # truncation error, and a gradient nearly orthogonal to u leaves that rounding alone.
+    rng = np.random.default_rng(1)
+    worst = 0.0
+    for _ in range(300):
+        x = rng.uniform(1, 2, 2) * 2.0 ** rng.integers(0, 20)
+        theta = rng.uniform(0, 2 * np.pi)
+        u = np.array([np.cos(theta), np.sin(theta)])
+        u /= np.linalg.norm(u)
+        g = np.array([-u[1], u[0]]) * rng.uniform(0.5, 1) + 1e-3 * u
+        origin = sum(Fraction(float(gi)) * Fraction(float(xi)) for gi, xi in zip(g, x, strict=True))
+
+        def f(p: np.ndarray, g: np.ndarray = g, origin: Fraction = origin) -> float:
+            terms = (Fraction(float(gi)) * Fraction(float(pi)) for gi, pi in zip(g, p, strict=True))
+            return float(sum(terms) - origin)
+
+        h = 2.0**-10 * np.abs(x).max() * rng.uniform(1, 2)
+        d = gradref.directional_derivative(f, x, u, h=h, scheme=scheme)
+        half = DIFFERENCES[scheme].rounding / 2
+        bound = half * EPS * np.sum((np.abs(x) + h * np.abs(u)) * np.abs(g)) / h
+        worst = max(worst, abs(d - float(g @ u)) / bound)
+    assert worst <= 1.0
