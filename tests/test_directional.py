@@ -226,7 +226,9 @@ def test_rounding_of_the_points_within_the_documented_bound(scheme: Scheme) -> N
         u = np.array([np.cos(theta), np.sin(theta)])
         u /= np.linalg.norm(u)
         g = np.array([-u[1], u[0]]) * rng.uniform(0.5, 1) + 1e-3 * u
-        origin = sum(Fraction(float(gi)) * Fraction(float(xi)) for gi, xi in zip(g, x, strict=True))
+        origin = Fraction(0) + sum(
+            Fraction(float(gi)) * Fraction(float(xi)) for gi, xi in zip(g, x, strict=True)
+        )
 
         def f(p: np.ndarray, g: np.ndarray = g, origin: Fraction = origin) -> float:
             terms = (Fraction(float(gi)) * Fraction(float(pi)) for gi, pi in zip(g, p, strict=True))
