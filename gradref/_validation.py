@@ -114,16 +114,19 @@ def as_positive(value: Any, name: str) -> float:
 
 def as_positive_int(value: Any, name: str) -> int:
     """Return `value` as a Python int of at least 1."""
+    return _as_int(value, name, 1, "a positive integer")
+
+
+def _as_int(value: Any, name: str, least: int, kind: str) -> int:
+    """Return `value` as a Python int of at least `least` (an integer, not a bool)."""
     if isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a positive integer, got bool.")
+        raise TypeError(f"`{name}` must be {kind}, got bool.")
     try:
         result = operator.index(value)
     except TypeError as err:
-        raise TypeError(
-            f"`{name}` must be a positive integer, got {type(value).__name__}."
-        ) from err
-    if result < 1:
-        raise ValueError(f"`{name}` must be a positive integer, got {result}.")
+        raise TypeError(f"`{name}` must be {kind}, got {type(value).__name__}.") from err
+    if result < least:
+        raise ValueError(f"`{name}` must be {kind}, got {result}.")
     return result
 
 
@@ -154,17 +157,7 @@ def as_generator(seed: Any, rng: Any, wanted: bool) -> np.random.Generator:
         return rng
     if seed is None:
         return np.random.default_rng(0)
-    if isinstance(seed, bool):
-        raise TypeError("`seed` must be a non-negative integer, got bool.")
-    try:
-        value = operator.index(seed)
-    except TypeError as err:
-        raise TypeError(
-            f"`seed` must be a non-negative integer, got {type(seed).__name__}."
-        ) from err
-    if value < 0:
-        raise ValueError(f"`seed` must be a non-negative integer, got {value}.")
-    return np.random.default_rng(value)
+    return np.random.default_rng(_as_int(seed, "seed", 0, "a non-negative integer"))
 
 
 def as_flag(value: Any, name: str) -> bool:
