@@ -39,7 +39,8 @@ class ErrorEstimate:
     Attributes
     ----------
     error : ndarray of float64
-        The bound on the error of each entry of the value, shape of the value:
+        The estimated error of each entry of the value, shape of the value (a bound
+        where the step resolves $f$; see `gradient` for where it is not):
         $10\,(\tau + \rho + \phi)$ (see `gradient`).
     truncation : ndarray of float64
         $\tau$, the truncation estimate from the same scheme at twice the step.

@@ -44,8 +44,9 @@ class GradientCheck:
     `numerical` the derivative of $f$ along $\mathbf{u}_k$, and `worst` is a direction's
     index (a row of `directions`). ``str(check)`` is a report: a summary line (passed or
     failed, and the worst entry), then one line per entry with both values, the error,
-    the tolerance, their ratio and a verdict (the worst 10 of more, saying how many more
-    failed); ``repr`` is one short line.
+    the tolerance, their ratio and a verdict (with more than 10 entries, the 10 worst,
+    then how many are not shown and how many of those failed); ``repr`` is one short
+    line.
 
     Attributes
     ----------
@@ -71,8 +72,9 @@ class GradientCheck:
         Whether ``ratio <= 1``: every entry agrees within its tolerance.
     directions : ndarray of float64, shape (k, n), or None
         The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
-        check can be reproduced (``directional_derivative(f, x, directions[k])``);
-        None when the components were compared.
+        check can be reproduced (``directional_derivative(f, x, directions[k])`` gives
+        the same numerical value, except with richardson, which may shrink its default
+        step there and does not in the check); None when the components were compared.
     """
 
     analytic: NDArray[np.float64]
@@ -183,7 +185,8 @@ def check_gradient(
       out of ``grad`` as $10^{-17}$, and below $2^{-1022}$ numbers lose relative
       precision. This assumes that rounding the intermediate quantities of $f$ (and of
       ``grad``) by a relative $\varepsilon$ moves $\partial f/\partial x_i$ by at most
-      $\phi$ (see Notes).
+      $\phi$ (see Notes), so ``grad`` must be computed in $f$'s precision or better:
+      a right derivation returned in float32 for a float64 $f$ fails (or pass `rtol`).
 
     Here $\varepsilon$ is the relative precision of $f$'s values: the machine epsilon
     of the dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats,
@@ -193,12 +196,14 @@ def check_gradient(
     are sized for the same $\varepsilon$ (`default_step`), so a float32 $f$ is checked
     at float32's steps, and a noisy one, given its `noise` $\delta$, at steps where
     the noise is not amplified more than it must be. Its tolerances then grow with the
-    noise as the error of the numerical derivative does: with central differences, to
-    at most about $20\,\delta^{2/3} (|f| + \sum_j |x_j \hat g_j|)$, so a mistake well
-    above that still fails.
+    noise as the error of the numerical derivative does: with central differences the
+    rounding terms as $\delta / h$ with $h \approx \delta^{1/3} \max(1, |x_i|)$, so as
+    $\delta^{2/3}$, and the truncation estimate as $h^2$; a mistake above the tolerance
+    still fails (tests/test_precision.py checks both with a hashed-noise $f$).
 
-    The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`,
-    `x`, the scheme, `h` and `rtol`, never on ``grad``. They are the error bound that
+    The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`
+    (its values and their dtype), `x`, the scheme, `h`, `noise` and `rtol`, never on
+    ``grad`` (except with `directions`, below). They are the error bound that
     ``gradient(f, x, full_output=True)`` returns (at the steps as given, plus `rtol`):
     both come from one function.
 
@@ -277,7 +282,9 @@ def check_gradient(
         extrapolated derivative
         $|\hat g_i + (\hat g_i - D_i(2h_i)) / (2^p - 1)|$, itself above $\tau_i$, so $f$
         varies on the scale of the step there (a kink or a singularity within $2h_i$,
-        or noise) and a tolerance of $10\tau_i$ would pass mistakes of several percent.
+        noise, or a default step $c \max(1, |x_i|)$ above $|x_i|$ where $f$ is a
+        polynomial in $x_i$ near 0, which varies on the scale $|x_i|$) and a tolerance
+        of $10\tau_i$ would pass mistakes of several percent.
         If `directions` is below 1 or above n, if `seed` is negative, if `seed` or `rng`
         is given without `directions`, or both are given. If `noise` is not positive
         and finite, is 1 or more, or is given with `h` or the complex step, or if `f`
@@ -292,7 +299,8 @@ def check_gradient(
     Notes
     -----
     What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
-    with central differences at smooth points, more where $f$ is large next to its
+    with central differences at smooth points of a float64 $f$, about $10^{-4}$ to
+    $10^{-3}$ for a float32 one, more where $f$ is large next to its
     derivatives; where $f$ changes on the scale of the step, up to about 10 % while
     $\tau_i$ stays under 1 % of the derivative (above, a verdict is refused once
     $\tau_i$ also exceeds its rounding, about $2\rho_i + \phi$: a $\tau_i$ below that

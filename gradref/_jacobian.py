@@ -125,9 +125,9 @@ def jacobian(
         The approximation of $J_F(\mathbf{x})$.
     ErrorEstimate
         With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shape (m, n),
-        bounds the error of each entry (row $k$ from output $k$'s values and
-        derivatives, as `gradient`'s for $F_k$), and ``info.evaluations`` counts the
-        evaluations of `F`, each giving all $m$ outputs.
+        estimates the error of each entry (row $k$ from output $k$'s values and
+        derivatives, as `gradient`'s for $F_k$, and a bound where `gradient`'s is), and
+        ``info.evaluations`` counts the evaluations of `F`, each giving all $m$ outputs.
 
     Raises
     ------

@@ -290,3 +290,25 @@ def test_an_f_that_fails_midway_says_where() -> None:
     with pytest.raises(RuntimeError, match="boom") as info:
         gradref.check_gradient(midway, wave_grad, [0.3, 0.2], directions=1)
     assert info.value.__notes__[-1].startswith("gradref called `f` at x = [0.3000")
+
+
+# --- API review (issue 18, round 1): what the docstring says of precision ------------
+
+
+def test_a_grad_in_float32_fails_a_float64_f() -> None:
+    # phi assumes grad is computed in f's precision: a right derivation rounded to
+    # float32 is off by ~1e-7, far above a float64 f's tolerances.
+    check = gradref.check_gradient(f, lambda p: grad_f(p).astype(np.float32), [0.5, 1.5])
+    assert not check.passed
+    assert gradref.check_gradient(f, grad_f, [0.5, 1.5]).passed
+
+
+def test_tolerances_relative_to_the_gradient_by_precision() -> None:
+    # The Notes: about 1e-9 relative for a float64 f at smooth points (central), about
+    # 1e-4 to 1e-3 for a float32 one.
+    x = np.array([0.5, 1.5])
+    exact = np.abs(grad_f(x))
+    wide = gradref.check_gradient(f, grad_f, x).tolerances / exact
+    narrow = gradref.check_gradient(lambda p: f(p.astype(np.float32)), grad_f, x).tolerances / exact
+    assert np.all((wide > 1e-10) & (wide < 1e-8))
+    assert np.all((narrow > 1e-4) & (narrow < 1e-3))

@@ -257,3 +257,27 @@ def test_check_gradient_and_full_output_share_one_estimate(scheme: Any) -> None:
     check = gradref.check_gradient(f, lambda p: np.zeros(3), x, h=h, scheme=scheme)
     _, info = gradref.gradient(f, x, h=h, scheme=scheme, full_output=True)
     assert np.array_equal(check.tolerances, info.error)
+
+
+# --- API review (issue 18, round 1): where the estimate is not a bound, as documented ---
+
+
+def test_the_documented_cases_where_the_estimate_is_below_the_error() -> None:
+    # gradient's Notes: terms cancelling at the default step (x^3 at -2^-26, forward:
+    # D(h) = D(2h) exactly) and a default step wider than f's features (sin at 1e6).
+    x = -(2.0**-26)
+    g, info = gradref.gradient(lambda p: p[0] ** 3, [x], scheme="forward", full_output=True)
+    assert abs(g[0] - 3 * x**2) > info.error[0]
+    g, info = gradref.gradient(lambda p: np.sin(p[0]), [1e6], full_output=True)
+    assert gradref.default_step([1e6])[0] == 8.0
+    assert abs(g[0] - np.cos(1e6)) > info.error[0]
+
+
+def test_a_default_step_that_overflows_is_refused() -> None:
+    match = r"the default step at \|x\| = 1\.7e\+308 overflows"
+    with pytest.raises(ValueError, match=match):
+        gradref.default_step([1.7e308], "forward", noise=0.9)
+    with pytest.raises(ValueError, match=match):
+        gradref.default_step([1.7e308], "richardson", dtype=np.float16)
+    with pytest.raises(ValueError, match=r"the default step at \|x\| = 1\.7e\+308 overflows"):
+        gradref.gradient(lambda p: p[0], [1.7e308], scheme="forward", noise=0.9)
