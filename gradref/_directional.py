@@ -105,9 +105,9 @@ def directional_derivative(
     crosses a power of two), the points $\mathbf{x} + s\mathbf{u}$ are rounded, by at
     most $\varepsilon (|x_i| + |s u_i|)$ in each coordinate that moves (the product
     $s u_i$ is rounded too: at $x_i = 0$ that is all of it), which adds a rounding
-    error of at most $(c_s/2)\, \varepsilon \sum_i (|x_i| + h |u_i|)\, |\partial_i f| / h$
-    ($c_s/2 = \sum_j |c_j|$ the scheme's weights: 1 for central, forward and backward,
-    3.3 for richardson);
+    error of at most $c_s\, \varepsilon \sum_i (|x_i| + h |u_i|)\, |\partial_i f| / h$
+    ($c_s = 2 \sum_j |c_j|$ the scheme's rounding factor, each of its points rounded: 1
+    for central, 2 for forward and backward, 6.6 for richardson);
     dividing by the distance actually moved along $\mathbf{u}$,
     $(\mathrm{fl}(\mathbf{x} + s\mathbf{u}) - \mathbf{x}) \cdot \mathbf{u}$, instead of
     $s$ removes the part of it along $\mathbf{u}$ (all of it when $\mathbf{u}$ is an axis).

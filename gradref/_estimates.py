@@ -9,7 +9,9 @@ A derivative $D(h)$ by a scheme of order $p$ is off by three things, each estima
   $\varepsilon |f|$, plus $\varepsilon |x_j|$ in each input) and $\eta = 2^{-1074}$;
   $c_s$ is the scheme's rounding factor (0 for the complex step, where $\rho = \eta / h$);
 - the formula term $\phi = 4 \varepsilon (\max_j |\hat g_j| + \sum_j |x_j \hat g_j|) +
-  2^{-1022}$: rounding the intermediate quantities of $f$ moves its derivative by that.
+  2^{-1022}$: rounding the intermediate quantities of $f$ is assumed to move its
+  derivative by at most that (an $f$ computed less accurately, as $\log(1 + q)$ for a
+  tiny $q$, breaks the estimate).
 
 $\varepsilon$ is a parameter (default float64's $2^{-52}$) for an $f$ computed in
 another precision.
@@ -40,7 +42,8 @@ class ErrorEstimate:
     ----------
     error : ndarray of float64
         The estimated error of each entry of the value, shape of the value (a bound
-        where the step resolves $f$; see `gradient` for where it is not):
+        where the step resolves $f$ and its values are accurate to about $\varepsilon$;
+        see `gradient` for where it is not):
         $10\,(\tau + \rho + \phi)$ (see `gradient`).
     truncation : ndarray of float64
         $\tau$, the truncation estimate from the same scheme at twice the step.

@@ -1320,27 +1320,26 @@ def gradient(
     $O(n)$.
 
     With ``full_output=True`` the gradient is computed again at twice the step, and
-    ``info.error`` is $10\,(\tau_i + \rho_i + \phi)$, the tolerance of
-    `check_gradient` (see there; the same function computes both): the truncation
-    $\tau_i = |D_i(2h) - D_i(h)| / (2^p - 1)$, the rounding
-    $\rho_i = c_s (\varepsilon S_i + 2^{-1074}) / h_i$ and the formula term $\phi$.
-    That costs the gradient's evaluations once more (richardson's at the default
-    step, 6 per coordinate, even where it shrank its step for the value) plus one,
-    $f(\mathbf{x})$, for the real schemes: $2n + 3$ for forward and backward, $4n + 1$
-    for central, $12n + 1$ for richardson (up to $22n + 1$ where it shrinks its
-    step) and $2n$ for the complex step; ``info.evaluations`` is the count. The
-    factor 10 is from measurement (``python -m benchmarks.error_estimates 300``: 8
-    smooth functions of 3 variables, exp, sin, log, rational, products, Rosenbrock,
-    at 300 random points of $[-2, 2]^3$, every scheme, gradient and Jacobian): at the
-    default steps $10\,(\tau + \rho + \phi)$ was 6.8 to $1.4 \times 10^6$ times the
-    true error, its median 116 to 279 by scheme (large where the true error is far
-    below the rounding the model allows for), so $\tau + \rho + \phi$ alone would
-    have fallen to 0.68 of it. tests/test_estimates.py asserts the bound for every
-    scheme at random points. Where the true error exceeds ``info.rounding``
-    ($\rho_i + \phi$) the estimate is below $10 + 10(1 + r)/(2^p - 1)$ times it,
-    $r$ the ratio of the errors at $2h$ and $h$: below 1000 unless $r$ exceeds
-    $99\,(2^p - 1) - 1$ (the error at $h$ small by accident; tested). In the same run
-    it was at most 86 times at the default steps and 530 at coarse given steps.
+    ``info.error`` is $10\,(\tau_i + \rho_i + \phi)$, the tolerance of `check_gradient` (see
+    there; the same function computes both): the truncation $\tau_i = |D_i(2h) - D_i(h)| /
+    (2^p - 1)$, the rounding $\rho_i = c_s (\varepsilon S_i + 2^{-1074}) / h_i$ and the
+    formula term $\phi$. That costs the gradient's evaluations once more (richardson's at
+    the default step, 6 per coordinate, even where it shrank its step for the value) plus
+    one, $f(\mathbf{x})$, for the real schemes: $2n + 3$ for forward and backward, $4n + 1$
+    for central, $12n + 1$ for richardson (up to $22n + 1$ where it shrinks its step) and
+    $2n$ for the complex step; ``info.evaluations`` is the count. The factor 10 is from
+    measurement (``python -m benchmarks.error_estimates 300``: 8 smooth functions of 3
+    variables, exp, sin, log, rational, product, Rosenbrock, a chain of exp and sin,
+    log-sum-exp, at 300 random points of $[-2, 2]^3$, every scheme, gradient and Jacobian):
+    at the default steps $10\,(\tau + \rho + \phi)$ was 6.8 to $1.4 \times 10^6$ times the
+    true error, its median 116 to 279 by scheme (large where the true error is far below the
+    rounding the model allows for), so $\tau + \rho + \phi$ alone would have fallen to 0.68
+    of it. tests/test_estimates.py asserts the bound for every scheme at random points.
+    Where the true error exceeds ``info.rounding`` ($\rho_i + \phi$) the estimate is below
+    $10 + 10(1 + r)/(2^p - 1)$ times it, $r$ the ratio of the errors at $2h$ and $h$: below
+    1000 unless $r$ exceeds $99\,(2^p - 1) - 1$ (the error at $h$ small by accident;
+    tested). In the same run it was at most 86 times at the default steps and 530 at coarse
+    given steps.
 
     The estimate is not a bound (below the true error) where its model does not
     hold: where $D(h)$ and $D(2h)$ agree by accident (a given step so coarse that

@@ -73,7 +73,8 @@ class GradientCheck:
     directions : ndarray of float64, shape (k, n), or None
         The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
         check can be reproduced (``directional_derivative(f, x, directions[k])`` gives
-        the same numerical value, except with richardson, which may shrink its default
+        the same numerical value to within about one ulp, except with richardson,
+        which may shrink its default
         step there and does not in the check); None when the components were compared.
     """
 
@@ -158,7 +159,10 @@ def check_gradient(
     $\max_j |\hat g_j|$). A right one passes even when it is exactly zero, as long as
     $\tau_i$ does not underestimate the truncation error: it can where $D_i(h_i)$ and
     $D_i(2h_i)$ agree by accident (an $f$ periodic with period $h_i$, or terms of
-    different orders cancelling at both steps), and then a right derivation fails.
+    different orders cancelling at both steps) or where the step is wider than the
+    features of $f$ (richardson's default step at large $|x_i|$; refused for the
+    components, see Raises, but not always with `directions`), and then a right
+    derivation fails.
     Component $i$ passes when
 
     $$|g_i - \hat g_i| \le T_i = 10\,(\tau_i + \rho_i + \phi)
@@ -192,7 +196,11 @@ def check_gradient(
     of the dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats,
     integers and longdouble, which are differenced in float64; $2^{-23}$ for float32),
     or `noise` where that is larger (with the complex step, which does not evaluate
-    $f(\mathbf{x})$, that of the least precise value it returns). The default steps
+    $f(\mathbf{x})$, that of the least precise value it returns). It cannot see a
+    precision lost inside $f$: an $f$ that rounds its inputs to float32 but returns
+    float64 (under the complex step, any $f$ built on gradref's complex points returns
+    complex128, even one that casts them to complex64) is taken as float64, and a right
+    gradient may fail: pass `noise` (real schemes) or `rtol`. The default steps
     are sized for the same $\varepsilon$ (`default_step`), so a float32 $f$ is checked
     at float32's steps, and a noisy one, given its `noise` $\delta$, at steps where
     the noise is not amplified more than it must be. Its tolerances then grow with the
@@ -209,23 +217,24 @@ def check_gradient(
 
     With ``directions=k``, $k$ random unit vectors $\mathbf{u}_k$ (normal samples,
     normalised; from `seed` or `rng`, never the global random state) replace the $n$
-    components: entry $k$ compares $\mathbf{g} \cdot \mathbf{u}_k$ with the derivative
-    of $f$ along $\mathbf{u}_k$ (as `directional_derivative`, at its default step, or
-    `h`), with the same three terms along the line, $\tau_k$ from the step $2h_k$,
-    $\rho_k$ with $F$ the largest $|f|$ on the lines, and $\phi$ summed along
-    $\mathbf{u}_k$, $\phi \sum_j |u_{kj}| + n \varepsilon \sum_j |g_j u_{kj}|$ (the
-    rounding of $\mathbf{g} \cdot \mathbf{u}_k$ itself). There being no numerical
-    gradient, $\sum_j |x_j g_j|$ and $\max_j |g_j|$ are taken from ``grad(x)``: here
-    the tolerances do depend on ``grad``, through rounding terms only. A mistake
-    $\delta$ in component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by
-    $\delta u_{ki}$, about $\delta / \sqrt{n}$, while with central differences $T_k$
-    is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with
-    $h_k \approx 6 \times 10^{-6}$: so at $n = 1000$ and $k = 3$ a gradient 1 % off in
-    one component fails (the example below) unless that component is small next to
-    that rounding or all three directions nearly miss it; the tests check that it
-    fails wherever $|\delta u_{ki}|$ exceeds twice the tolerances for some $k$, for
-    any seed. A mistake along a direction orthogonal to every $\mathbf{u}_k$ is not
-    seen: directions sample, components prove.
+    components: entry $k$ compares $\mathbf{g} \cdot \mathbf{u}_k$ with the derivative of
+    $f$ along $\mathbf{u}_k$ (as `directional_derivative`, at its default step, or `h`),
+    with the same three terms along the line, $\tau_k$ from the step $2h_k$, $\rho_k$ with
+    $F$ the largest $|f|$ on the lines, and $\phi$ summed along $\mathbf{u}_k$, $\phi \sum_j
+    |u_{kj}| + n\, 2^{-52} \sum_j |g_j u_{kj}|$ (the rounding of $\mathbf{g} \cdot
+    \mathbf{u}_k$ itself). There being no numerical gradient, $\sum_j |x_j g_j|$ and $\max_j
+    |g_j|$ are taken from ``grad(x)``: here the tolerances do depend on ``grad``, through
+    rounding terms only. A mistake $\delta$ in component $i$ moves $\mathbf{g} \cdot
+    \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta / \sqrt{n}$, while with central
+    differences $T_k$ is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$
+    with $h_k$ the central step $2^{-17}$ times $\max_i |x_i u_{ki}| / \max_j |u_{kj}|$,
+    rounded to a power of two ($2^{-17}$ or $2^{-16}$ in the example below): so at $n =
+    1000$ and $k = 3$ a gradient 1 % off in one component fails (the example below) unless
+    that component is small next to that rounding or all three directions nearly miss it;
+    the tests check that it fails wherever $|\delta u_{ki}|$ exceeds twice the tolerances
+    for some $k$, for seeds, points and components drawn by hypothesis. A mistake along a
+    direction orthogonal to every $\mathbf{u}_k$ is not seen: directions sample, components
+    prove.
 
     Parameters
     ----------

@@ -98,7 +98,10 @@ def as_real(value: Any, name: str) -> float:
     """Return `value` as a finite Python float."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}.")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError as err:  # an int beyond float64, 10**400
+        raise ValueError(f"`{name}` must be finite, got an integer beyond float64.") from err
     if not math.isfinite(result):
         raise ValueError(f"`{name}` must be finite, got {result}.")
     return result

@@ -728,3 +728,22 @@ def test_functions_returning_booleans_are_refused(call: Any, name: str) -> None:
         TypeError, match=rf"`{name}` must return (a number|numbers|real numbers), got dtype bool"
     ):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gradref.partial_derivative(f, P0, 0, h=10**400), "h"),
+        (lambda: gradref.gradient(f, P0, noise=10**400), "noise"),
+        (lambda: gradref.check_gradient(f, grad_f, P0, rtol=10**400), "rtol"),
+        (lambda: gradref.default_step(P0, noise=-(10**400)), "noise"),
+        (lambda: gradref.gradient_descent(grad_f, P0, lr=10**400), "lr"),
+        (lambda: gradref.mse_loss(10**400, 0.0, [1.0], [1.0]), "w"),
+    ],
+)
+def test_integers_beyond_float64_are_refused_by_name(call: Any, name: str) -> None:
+    # float(10**400) raises OverflowError, which named nothing (API review, issue 18).
+    with pytest.raises(
+        ValueError, match=rf"`{name}` must be finite, got an integer beyond float64"
+    ):
+        call()
