@@ -74,10 +74,12 @@ def _check_step(
     bad = np.flatnonzero(reach * steps < smallest)
     if bad.size:
         i = bad[0]
+        central = f"`f`'s values of relative precision {eps:.3g}"
+        why = central if scheme == "central" else f"spacing {np.spacing(abs(x[i])):.3g}"
         raise ValueError(
             f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at x[{i}] = {x[i]:.6g} "
-            f"(spacing {np.spacing(abs(x[i])):.3g}): the differences would be rounding "
-            f"alone. Use h >= {smallest[i] / reach:.3g}, or the default step."
+            f"({why}): the differences would be rounding alone. Use h >= "
+            f"{smallest[i] / reach:.3g}, or the default step."
         )
     with np.errstate(over="ignore"):
         moved = np.abs(x) + steps

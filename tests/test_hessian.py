@@ -225,8 +225,13 @@ def test_a_step_too_small_is_refused(
     scheme: gradref.HessianScheme, h: float, smallest: str
 ) -> None:
     # Before: h = 1e-10 returned second differences of rounding errors, entries ~1e5.
+    why = (
+        "`f`'s values of relative precision 2\\.22e-16"
+        if scheme == "central"
+        else "spacing 2\\.22e-16"
+    )
     match = (
-        rf"`h` = {h:.3g} is too small for scheme='{scheme}' at x\[0\] = 1 \(spacing 2\.22e-16\)"
+        rf"`h` = {h:.3g} is too small for scheme='{scheme}' at x\[0\] = 1 \({why}\)"
         rf": the differences would be rounding alone\. Use h >= {smallest}, or the default step\."
     )
     with pytest.raises(ValueError, match=match):
