@@ -104,8 +104,9 @@ DIFFERENCES: dict[str, Difference] = {
 # _hessian.py). For features of width 1/2 (|f^(6)| = 2^6 |f|, as for richardson above)
 # that is (120 eps)^(1/6): 2^-7.5 in float64, where the default stays the larger 2^-6
 # (benchmarks/accuracy.py's choice, for problems whose rounding dominates), and 2^-2.7,
-# rounded to 2^-3, in float32, the best or within 6 times the best of every function of
-# the sweep in benchmarks/accuracy.py (`hessian_precision_sweep`).
+# rounded to 2^-3, in float32: on the seven functions of benchmarks/hessian_precision.py
+# (mean log2 errors over 6 points each), the best step of three, within 2^2.5 = 5.7 times
+# the best of the others (whose best steps are 2^-1 to 2^-4).
 _HESSIAN_BALANCE = 7680 / 2**6
 
 
