@@ -444,16 +444,16 @@ def hessian_model_ratio(scheme: str, x: float, mp_f: Callable[[Any], Any]) -> fl
     step = hessian_default_step(scheme)
     if scheme == "central":
         value, slope, high = (float(mpmath.diff(mp_f, x, n)) for n in (0, 1, 6))
-        size = abs(value) + abs(x * slope)
-        if size == 0:  # no rounding in the model: the best step is 0
+        rounding = 7680 * eps * (abs(value) + abs(x * slope))
+        if rounding == 0:  # no rounding in the model (or below 2^-1074): the best step is 0
             return float("inf")
-        return float(step * (abs(high) / (7680 * eps * size)) ** (1 / 6))
+        return float(step * (abs(high) / rounding) ** (1 / 6))
     p, k, a, r = MODELS[HESSIAN_GRADIENTS[scheme]]
     slope, second, high = (float(mpmath.diff(mp_f, x, n)) for n in (1, 2, k + 1))
-    size = abs(slope) + abs(x * second)
-    if size == 0:  # no rounding in the model: the best step is 0
+    rounding = r * eps * (abs(slope) + abs(x * second))
+    if rounding == 0:  # no rounding in the model (or below 2^-1074): the best step is 0
         return float("inf")
-    return float(step * (p * a * abs(high) / (r * eps * size)) ** (1 / (p + 1)))
+    return float(step * (p * a * abs(high) / rounding) ** (1 / (p + 1)))
 
 
 def hessian_default_step(scheme: str) -> float:
