@@ -306,8 +306,9 @@ def hessian(
     | richardson | Richardson's, of the complex-step gradient    | $O(h^6)$ | $3n^2 + 3n$     |
 
     The counts hold whatever $f$ returns, but for one case: "complex" and "richardson"
-    evaluate their first point at float64's default steps, and if $f$'s value there is
-    less precise (float32), at the larger steps again: one evaluation more.
+    evaluate their first point at float64's default steps (or those for `noise`), and if
+    $f$'s value there is less precise (float32), at the larger steps again: one
+    evaluation more.
 
     "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at
     complex points, so $f$ must be real-analytic and written with operations that
@@ -326,7 +327,8 @@ def hessian(
         Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
         "richardson"), returning one real number. With ``vectorized=True``, called as
         ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
-        points come in blocks of at most $\max(n, 2^{18}/n) + n$ rows, never $n$.
+        first point comes alone (its value sizes the steps), the others in blocks of at
+        most $\max(n, 2^{18}/n) + n$ rows, never $n$ where $n > 1$.
     x : array_like, shape (n,)
         The point, finite.
     h : float or array_like of shape (n,), optional
