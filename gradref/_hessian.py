@@ -27,13 +27,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from gradref._finite_differences import (
     Objective,
+    Probe,
     UserFunction,
     check_overflow,
+    check_precision,
     evaluate,
     scaled_steps,
 )
 from gradref._schemes import DIFFERENCES, EPS, HESSIANS, HessianScheme
-from gradref._validation import as_flag, as_point, as_scheme, as_steps
+from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
 
 HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 
@@ -52,27 +54,32 @@ HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 # sweep's first row, the worked example, is not among the four: its worst entry, off the
 # diagonal, keeps falling below 2^-6 (7.3e-8; 2^-7: 4.5e-9; 2^-9: 8.2e-11), the hard case
 # the second-order page discusses.
-# That step is HESSIANS["central"].step (gradref/_schemes.py).
+# That step is HESSIANS["central"].step (gradref/_schemes.py); for a less precise f,
+# HESSIANS[scheme].step_for sizes it from the same balance.
 _CENTRAL_LEVELS = (1.0, 0.5)
 # Coordinates per block: about 2^18, in at most max(n, 2^18 / n) + n points of n.
 _BLOCK_COORDINATES = 2**18
 
 
-def _check_step(x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str) -> None:
+def _check_step(
+    x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float
+) -> None:
     """Refuse a step too small for x: the difference quotients would be rounding alone."""
     # Second differences divide by h^2: below sqrt(eps) max(1, |x_i|), the change of f
-    # along h is below its rounding error. Differences of g divide by h: below the
-    # spacing of x_i, x_i + h rounds to x_i.
+    # along h is below its rounding error (eps: the precision of f's values). Differences
+    # of g divide by h: below the spacing of x_i, x_i + h rounds to x_i.
     scale = np.maximum(1.0, np.abs(x))
-    smallest = np.sqrt(EPS) * scale if scheme == "central" else 2 * np.spacing(scale)
+    smallest = np.sqrt(eps) * scale if scheme == "central" else 2 * np.spacing(scale)
     reach = min(_CENTRAL_LEVELS) if scheme == "central" else 0.25 if scheme == "richardson" else 1
     bad = np.flatnonzero(reach * steps < smallest)
     if bad.size:
         i = bad[0]
+        central = f"`f`'s values of relative precision {eps:.3g}"
+        why = central if scheme == "central" else f"spacing {np.spacing(abs(x[i])):.3g}"
         raise ValueError(
             f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at x[{i}] = {x[i]:.6g} "
-            f"(spacing {np.spacing(abs(x[i])):.3g}): the differences would be rounding "
-            f"alone. Use h >= {smallest[i] / reach:.3g}, or the default step."
+            f"({why}): the differences would be rounding alone. Use h >= "
+            f"{smallest[i] / reach:.3g}, or the default step."
         )
     with np.errstate(over="ignore"):
         moved = np.abs(x) + steps
@@ -99,11 +106,11 @@ def _blocks(total: int, size: int, n: int) -> list[slice]:
     size = size + 1 if size == n else size
     bounds = [*range(0, total, size), total]
     slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
-    if slices[-1].stop - slices[-1].start == n:
+    if slices[-1].stop - slices[-1].start == n > 1:  # n = 1: X[0] is the one row, rightly
         last = slices.pop()
         if slices:  # merged: size + n rows
             slices[-1] = slice(slices[-1].start, last.stop)
-        else:  # n - 1 and 1 rows (n > 1: every scheme evaluates more than n points)
+        else:  # n - 1 and 1 rows
             slices += [slice(last.start, last.stop - 1), slice(last.stop - 1, last.stop)]
     return slices
 
@@ -143,27 +150,55 @@ def _values(
     rows: _Points,
     s: NDArray[np.float64],
     t: NDArray[Any],
+    first: float | None = None,
 ) -> NDArray[np.float64]:
-    """Return f at every row of `rows`, evaluated in blocks; Im f if `t` is complex."""
+    """Return f at every row of `rows`, evaluated in blocks; Im f if `t` is complex.
+
+    `first`, if given, is the value at row 0, already evaluated (by `_first`).
+    """
     n, total = x.size, len(rows.first)
-    complex_step = t.dtype.kind == "c"
     values = np.empty(total)
-    for block in _blocks(total, max(_BLOCK_COORDINATES // n, n), n):
-        i, j, k = rows.first[block], rows.second[block], rows.kind[block]
-        points = np.repeat(x[np.newaxis, :].astype(t.dtype), len(i), axis=0)
-        r = np.arange(len(i))
-        points[r, i] += rows.a[k] * s[i]
-        points[r, j] += rows.b[k] * t[j]
-        result = evaluate(fun, points, complex_step)[:, 0]
-        values[block] = result.imag if complex_step else result
+    start = 0 if first is None else 1
+    if first is not None:
+        values[0] = first
+    for block in _blocks(total - start, max(_BLOCK_COORDINATES // n, n), n):
+        values[block.start + start : block.stop + start] = _block(
+            fun, x, rows, np.arange(block.start + start, block.stop + start), s, t
+        )
     return values
 
 
-def _central(
-    fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64]
+def _first(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    rows: _Points,
+    s: NDArray[np.float64],
+    t: NDArray[Any],
+) -> float:
+    """Return f (Im f if `t` is complex) at row 0 of `rows` alone: one point, one call."""
+    return float(_block(fun, x, rows, np.arange(1), s, t)[0])
+
+
+def _block(
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    rows: _Points,
+    block: NDArray[np.intp],
+    s: NDArray[np.float64],
+    t: NDArray[Any],
 ) -> NDArray[np.float64]:
-    """Seven-point second differences at h and h/2, extrapolated once."""
-    n = x.size
+    complex_step = t.dtype.kind == "c"
+    i, j, k = rows.first[block], rows.second[block], rows.kind[block]
+    points = np.repeat(x[np.newaxis, :].astype(t.dtype), len(i), axis=0)
+    r = np.arange(len(i))
+    points[r, i] += rows.a[k] * s[i]
+    points[r, j] += rows.b[k] * t[j]
+    result = evaluate(fun, points, complex_step)[:, 0]
+    return np.asarray(result.imag if complex_step else result, dtype=np.float64)
+
+
+def _central_rows(n: int) -> _Points:
+    """Return the central scheme's points; row 0 is x itself (kind 0), whatever the steps."""
     i, j = _pairs(n, diagonal=False)
     axis = np.arange(n, dtype=np.int32)
     # Kind 0 is x itself; then for each level s and sign: the axis points x +- s h_i e_i
@@ -174,7 +209,17 @@ def _central(
             groups += [_group(axis, axis, len(a)), _group(i, j, len(a) + 1)]
             a += [sign * s, sign * s]
             b += [0.0, sign * s]
-    values = _values(fun, x, _stack(groups, a, b), h, h)
+    return _stack(groups, a, b)
+
+
+def _central(
+    fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64], center: float
+) -> NDArray[np.float64]:
+    """Seven-point second differences at h and h/2, extrapolated once; f(x) = `center`."""
+    n = x.size
+    i, j = _pairs(n, diagonal=False)
+    axis = np.arange(n, dtype=np.int32)
+    values = _values(fun, x, _central_rows(n), h, h, first=center)
     center, sets = values[0], values[1:].reshape(2 * len(_CENTRAL_LEVELS), -1)
     estimates = []
     with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: check_overflow reports
@@ -194,20 +239,40 @@ def _central(
         return check_overflow(fun, x, fine + (fine - coarse) / 3)  # (4 H(h/2) - H(h)) / 3
 
 
+def _gradient_rows(n: int, scheme: str) -> _Points:
+    """Return the points of the complex schemes: row (k, i, j) is x + o_k h_i e_i + i d_j e_j.
+
+    Its Im f / d_j is g_j(x + o_k h_i e_i); the offsets o_k are those of the
+    scheme's `gradient` difference.
+    """
+    i, j = _pairs(n, diagonal=True)
+    offsets = DIFFERENCES[HESSIANS[scheme].gradient].offsets
+    groups = [_group(i, j, k) for k in range(len(offsets))]
+    return _stack(groups, list(offsets), [1.0] * len(offsets))
+
+
+def _imaginary_steps(x: NDArray[np.float64]) -> NDArray[Any]:
+    """Return the complex steps i delta_j of the complex-step gradient g."""
+    return 1j * scaled_steps(DIFFERENCES["complex"].step, x)
+
+
 def _of_gradient(
-    fun: UserFunction, x: NDArray[np.float64], h: NDArray[np.float64], scheme: str
+    fun: UserFunction,
+    x: NDArray[np.float64],
+    h: NDArray[np.float64],
+    scheme: str,
+    first: float | None,
 ) -> NDArray[np.float64]:
-    """Central or Richardson differences of the complex-step gradient, i <= j, mirrored."""
+    """Central or Richardson differences of the complex-step gradient, i <= j, mirrored.
+
+    `first` is Im f at the first row of `_gradient_rows` with these steps, or None.
+    """
     n = x.size
     i, j = _pairs(n, diagonal=True)
     delta = scaled_steps(DIFFERENCES["complex"].step, x)
-    terms = DIFFERENCES["central" if scheme == "complex" else "richardson"].terms
-    offsets = sorted({s for _, *pair in terms for s in pair})
-    # Row (k, i, j): x + offsets[k] h_i e_i + i delta_j e_j, whose Im / delta_j is
-    # g_j(x + offsets[k] h_i e_i).
-    groups = [_group(i, j, k) for k in range(len(offsets))]
-    rows = _stack(groups, offsets, [1.0] * len(offsets))
-    imaginary = _values(fun, x, rows, h, 1j * delta)
+    terms = DIFFERENCES[HESSIANS[scheme].gradient].terms
+    offsets = DIFFERENCES[HESSIANS[scheme].gradient].offsets
+    imaginary = _values(fun, x, _gradient_rows(n, scheme), h, _imaginary_steps(x), first)
     g = dict(zip(offsets, imaginary.reshape(len(offsets), -1) / delta[j], strict=True))
     combined = np.zeros(len(i))
     with np.errstate(over="ignore"):
@@ -225,6 +290,7 @@ def hessian(
     h: float | ArrayLike | None = None,
     scheme: HessianScheme = "central",
     vectorized: bool = False,
+    noise: float | None = None,
 ) -> NDArray[np.float64]:
     r"""Return the Hessian matrix $\nabla^2 f(\mathbf{x})$, exactly symmetric.
 
@@ -238,6 +304,11 @@ def hessian(
     | central    | of $f$, at $h$ and $h/2$, extrapolated once   | $O(h^4)$ | $2n^2 + 2n + 1$ |
     | complex    | central, of the complex-step gradient         | $O(h^2)$ | $n^2 + n$       |
     | richardson | Richardson's, of the complex-step gradient    | $O(h^6)$ | $3n^2 + 3n$     |
+
+    The counts hold whatever $f$ returns, but for one case: "complex" and "richardson"
+    evaluate their first point at float64's default steps (or those for `noise`), and if
+    $f$'s value there is less precise (float32), at the larger steps again: one
+    evaluation more.
 
     "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at
     complex points, so $f$ must be real-analytic and written with operations that
@@ -256,20 +327,34 @@ def hessian(
         Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
         "richardson"), returning one real number. With ``vectorized=True``, called as
         ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
-        points come in blocks of at most $\max(n, 2^{18}/n) + n$ rows, never $n$.
+        first point comes alone (its value sizes the steps), the others in blocks of at
+        most $\max(n, 2^{18}/n) + n$ rows, never $n$ where $n > 1$.
     x : array_like, shape (n,)
         The point, finite.
     h : float or array_like of shape (n,), optional
-        The step: one for every coordinate, or one per coordinate. Default: $h_i = c\max(1, |x_i|)$
-        rounded to a power of two, $c = 2^{-6}$ for "central" and "richardson",
-        $c = \varepsilon^{1/3}$ for "complex", with float64's $\varepsilon$ whatever
-        the dtype of $f$'s values (unlike `gradient`, `hessian` does not size its steps
-        for a less precise $f$): for an $f$ computed in float32, pass a larger `h`.
+        The step: one for every coordinate, or one per coordinate. Not with `noise`.
+        Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
+        relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
+        float64, $2^{-23}$ in float32; or `noise` where that is larger). "central":
+        $c = \max(2^{-6}, (120\varepsilon)^{1/6})$, where its rounding
+        $\propto \varepsilon|f|/h^2$ and truncation $\propto h^4$ balance for features
+        of width 1/2, never below float64's $2^{-6}$; $2^{-3}$ in float32. "complex" and
+        "richardson": the steps of ``gradient(scheme="central")`` and
+        ``gradient(scheme="richardson")`` at that $\varepsilon$ ($\varepsilon^{1/3}$ and
+        $2^{-6}(\varepsilon/2^{-52})^{1/7}$: $2^{-17}$ and $2^{-6}$ in float64, $2^{-8}$
+        and $2^{-2}$ in float32), as they difference the complex-step gradient $g$,
+        whose values are off by about $\varepsilon|g|$. "central" sizes its steps from
+        $f(\mathbf{x})$, which it evaluates first; the others from their first point.
     scheme : {"central", "complex", "richardson"}
         The scheme (see the table).
     vectorized : bool
         Whether `f` accepts stacked points (see `f`). For an `f` that treats each row
         on its own, the result is the same.
+    noise : float, optional
+        The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
+        dtype (an ODE solve, a simulation): the default step is sized for it (see `h`)
+        where it exceeds the dtype's precision. Not with `h`. Every scheme takes it, as
+        each subtracts values ("complex" those of $g$).
 
     Returns
     -------
@@ -282,13 +367,16 @@ def hessian(
         If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, not
         one step or one per coordinate, too small to leave any difference to measure
         (steps a few times larger are accepted, though rounding dominates them;
-        $h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central"; the smallest offset
-        below twice the spacing of $\max(1, |x_i|)$ for the others), or moves `x` beyond
-        float64; `scheme` is not one of the three; `f` returns a non-scalar or non-finite
-        value (the wrong shape, vectorized), or finite values whose differences overflow
-        float64.
+        $h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central", $\varepsilon$ the
+        precision of $f(\mathbf{x})$; the smallest offset below twice the spacing of
+        $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `noise` is not
+        positive and finite, is 1 or more, or is given with `h`; `scheme` is not one of
+        the three; `f` returns a non-scalar or non-finite value (the wrong shape,
+        vectorized), or finite values whose differences overflow float64; with the
+        default step, if `f` returns a value less precise than the one the steps were
+        sized for (float32 after float64) and `noise` does not cover it.
     TypeError
-        If `x` or `h` is not real, `scheme` is not a string, `vectorized` not a bool, or
+        If `x`, `h` or `noise` is not real, `scheme` is not a string, `vectorized` not a bool, or
         `f` returns a non-number, or a complex number for "central"; for "complex" and
         "richardson", if `f` does not accept complex input or returns a real number at
         any complex point.
@@ -325,13 +413,46 @@ def hessian(
     central    7e-08 True
     complex    4e-11 True
     richardson 1e-14 True
+
+    The same $f$ computed in float32 gets steps sized for float32 ($2^{-3}$ and
+    $2^{-2}$ here), more accurate than float64's $2^{-6}$ (and $2^{-5}$) would be:
+
+    >>> def f32(p):
+    ...     q = np.asarray(p, dtype=np.float32)
+    ...     return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+    ...
+    >>> for h in [None, np.array([2.0**-6, 2.0**-5])]:
+    ...     H = gradref.hessian(f32, [1.0, 2.0], h=h)
+    ...     print(f"{np.abs(H - exact).max() / np.abs(exact).max():.1e}")
+    ...
+    3.0e-04
+    1.4e-03
     """
     point = as_point(x)
     step = as_steps(h, point.size)
     name = as_scheme(scheme, HESSIAN_SCHEMES, " for the Hessian")
     batched = as_flag(vectorized, "vectorized")
-    steps = scaled_steps(HESSIANS[name].step, point) if step is None else step
-    _check_step(point, steps, name)
+    relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
+    probe = Probe(f)
+    fun = UserFunction(probe, vectorized=batched)
+    eps = EPS if relative is None else max(relative, EPS)
+    steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
+    shift: NDArray[Any] = steps
+    if name == "central":  # f(x) first: its precision sizes the steps, and it is reused
+        rows = _central_rows(point.size)
+    else:  # the first point, at the steps so far: reused if they stay
+        rows, shift = _gradient_rows(point.size, name), _imaginary_steps(point)
+        _check_step(point, steps, name, eps)
+    first, kept = _first(fun, point, rows, steps, shift), True
+    if step is None and probe.eps > eps:  # a less precise f (float32): its steps
+        steps = scaled_steps(HESSIANS[name].step_for(probe.eps), point)
+        kept = name == "central"  # f(x) does not depend on them; the first point does
+    eps = max(eps, probe.eps)
+    _check_step(point, steps, name, eps)
     if name == "central":
-        return _central(UserFunction(f, vectorized=batched), point, steps)
-    return _of_gradient(UserFunction(f, vectorized=batched), point, steps, name)
+        hess = _central(fun, point, steps, first)
+    else:
+        hess = _of_gradient(fun, point, steps, name, first if kept else None)
+    if step is None:
+        check_precision(fun, probe.eps, eps)
+    return hess

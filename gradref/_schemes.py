@@ -102,13 +102,39 @@ DIFFERENCES: dict[str, Difference] = {
 }
 
 
+# The central Hessian's rounding, about (32/3) eps |f| / h^2 on the diagonal, and its
+# truncation, h^4 |f^(6)| / 1440, balance at h* = (7680 eps |f| / |f^(6)|)^(1/6) (see
+# _hessian.py). For features of width 1/2 (|f^(6)| = 2^6 |f|, as for richardson above)
+# that is (120 eps)^(1/6): 2^-7.5 in float64, where the default stays the larger 2^-6
+# (benchmarks/accuracy.py's choice, for problems whose rounding dominates), and 2^-2.7,
+# rounded to 2^-3, in float32: on the seven functions of benchmarks/hessian_precision.py
+# (mean log2 errors over 6 points each), the best step of three, within 2^2.5 = 5.7 times
+# the best of the others (whose best steps are 2^-1 to 2^-4).
+_HESSIAN_BALANCE = 7680 / 2**6
+
+
 @dataclass(frozen=True)
 class SecondDifference:
     """A Hessian scheme: its error order, default step constant and whether it is complex."""
 
     order: int  # truncation O(h^order)
-    step: float  # the default step constant for |x_i| <= 1
+    step: float  # the default step constant for |x_i| <= 1, f in float64
     complex: bool  # whether it evaluates f at complex points
+    gradient: str = ""  # the complex schemes: the scheme that differences g (DIFFERENCES)
+
+    def step_for(self, eps: float) -> float:
+        r"""Return the default step for values of relative precision `eps` (float64: `step`).
+
+        "central": $\max(2^{-6}, (120\varepsilon)^{1/6})$, the balance point of its
+        rounding $\propto \varepsilon/h^2$ and truncation $\propto h^4$ (see the comment
+        above), never below float64's default. "complex" and "richardson" difference the
+        complex-step gradient $g$, whose values are off by about $\varepsilon|g|$: their
+        steps are `gradient`'s for a real scheme at that $\varepsilon$
+        (`Difference.step_for`).
+        """
+        if self.gradient:
+            return DIFFERENCES[self.gradient].step_for(eps)
+        return max(self.step, float((_HESSIAN_BALANCE * float(eps)) ** (1 / 6)))
 
 
 HESSIANS: dict[str, SecondDifference] = {
@@ -116,6 +142,8 @@ HESSIANS: dict[str, SecondDifference] = {
     "central": SecondDifference(4, 2.0**-6, complex=False),
     # Central (resp. Richardson) differences of the complex-step gradient: the gradient's
     # error analysis with f replaced by the gradient, and the gradient's steps.
-    "complex": SecondDifference(2, DIFFERENCES["central"].step, complex=True),
-    "richardson": SecondDifference(6, DIFFERENCES["richardson"].step, complex=True),
+    "complex": SecondDifference(2, DIFFERENCES["central"].step, complex=True, gradient="central"),
+    "richardson": SecondDifference(
+        6, DIFFERENCES["richardson"].step, complex=True, gradient="richardson"
+    ),
 }

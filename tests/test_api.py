@@ -50,7 +50,7 @@ def test_typed_marker_is_shipped() -> None:
             "jacobian",
             "(F, x, *, h=None, scheme='central', vectorized=False, noise=None, full_output=False)",
         ),
-        ("hessian", "(f, x, *, h=None, scheme='central', vectorized=False)"),
+        ("hessian", "(f, x, *, h=None, scheme='central', vectorized=False, noise=None)"),
         (
             "gradient",
             "(f, x, *, h=None, scheme='central', vectorized=False, noise=None, full_output=False)",

@@ -160,8 +160,9 @@ def test_evaluation_count(scheme: gradref.HessianScheme, n: int) -> None:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_vectorized_calls_come_in_bounded_blocks(scheme: gradref.HessianScheme) -> None:
-    # Blocks of at most max(n, 2^18 / n) rows: one call at n = 20, several at n = 400.
-    for n, calls in [(20, 1), (400, -(-evaluations(scheme, 400) // 655))]:
+    # f at the first point alone (its precision sizes the steps), then blocks of at most
+    # max(n, 2^18 / n) rows: one more call at n = 20, several at n = 400.
+    for n, calls in [(20, 2), (400, 1 - (-(evaluations(scheme, 400) - 1) // 655))]:
         counted = Counted(lambda p: (p * p).sum(axis=-1))
         gradref.hessian(counted, random_point(n), scheme=scheme, vectorized=True)
         assert counted.points == evaluations(scheme, n)
@@ -170,11 +171,15 @@ def test_vectorized_calls_come_in_bounded_blocks(scheme: gradref.HessianScheme) 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_a_function_that_is_not_vectorized_is_caught(scheme: gradref.HessianScheme) -> None:
-    # p[0] * p[1] of a stack is a product of two rows: the wrong shape, never n rows.
+    # p[0] * p[-1] of a stack is a product of two rows: the wrong shape, never n rows.
     with pytest.raises(
         ValueError, match=r"with vectorized=True, `f` must return one value per row"
     ):
+        gradref.hessian(lambda p: p[0] * p[-1], [1.0, 2.0], scheme=scheme, vectorized=True)
+    # p[1] of the first point alone, a stack of one row, is out of bounds: the note says why.
+    with pytest.raises(IndexError) as info:
         gradref.hessian(lambda p: p[0] * p[1], [1.0, 2.0], scheme=scheme, vectorized=True)
+    assert "stacked as rows, shape (1, 2) (vectorized=True" in " ".join(info.value.__notes__)
 
 
 @given(total=st.integers(1, 3000), size=st.integers(1, 300), n=st.integers(2, 300))
@@ -220,8 +225,13 @@ def test_a_step_too_small_is_refused(
     scheme: gradref.HessianScheme, h: float, smallest: str
 ) -> None:
     # Before: h = 1e-10 returned second differences of rounding errors, entries ~1e5.
+    why = (
+        "`f`'s values of relative precision 2\\.22e-16"
+        if scheme == "central"
+        else "spacing 2\\.22e-16"
+    )
     match = (
-        rf"`h` = {h:.3g} is too small for scheme='{scheme}' at x\[0\] = 1 \(spacing 2\.22e-16\)"
+        rf"`h` = {h:.3g} is too small for scheme='{scheme}' at x\[0\] = 1 \({why}\)"
         rf": the differences would be rounding alone\. Use h >= {smallest}, or the default step\."
     )
     with pytest.raises(ValueError, match=match):

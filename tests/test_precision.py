@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 import gradref
-from gradref import Scheme
+from gradref import HessianScheme, Scheme
 
 mpmath.mp.dps = 40
 
@@ -380,6 +380,7 @@ def _calls(noise: Any, **kwargs: Any) -> list[Callable[[], Any]]:
         lambda: gradref.directional_derivative(f, x, [0.6, 0.8], noise=noise, **kwargs),
         lambda: gradref.check_gradient(f, np.cos, x, noise=noise, **kwargs),
         lambda: gradref.default_step(x, noise=noise, **kwargs),
+        lambda: gradref.hessian(f, x, noise=noise, **kwargs),
     ]
 
 
@@ -391,10 +392,12 @@ def test_bad_noise(noise: Any, error: type[Exception], match: str) -> None:
 
 
 def test_noise_with_h_or_the_complex_step_is_refused() -> None:
-    for call in _calls(1e-6, h=1e-3)[:-1]:  # default_step takes no h
+    calls = _calls(1e-6, h=1e-3)
+    for call in calls[:-2] + calls[-1:]:  # default_step takes no h
         with pytest.raises(ValueError, match=r"pass `h` or `noise`, not both"):
             call()
-    for call in _calls(1e-6, scheme="complex"):
+    # hessian's "complex" differences the complex-step gradient: noise sizes its step.
+    for call in _calls(1e-6, scheme="complex")[:-1]:
         with pytest.raises(ValueError, match=r"`noise` sets the step of a real scheme"):
             call()
 
@@ -422,19 +425,234 @@ def test_richardson_note_names_its_reach_when_the_probe_fails() -> None:
     assert "scheme='richardson' evaluates `f` up to h = 0.0156" in " ".join(info.value.__notes__)
 
 
-def test_hessian_keeps_float64_steps_and_a_float32_f_wants_a_larger_h() -> None:
-    # hessian's docstring: its default steps are float64's whatever f returns; for the
-    # running example in float32, h = 2^-4 is over 10 times more accurate than them.
-    def f32(p: NDArray[np.float64]) -> Any:
-        q = np.asarray(p, dtype=np.float32)
-        return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+# hessian's schemes: the error model of "central" on the diagonal (here n = 1) is
+# truncation |f^(6)| h^4 / 1440 and rounding (32/3) eps S / h^2, S = |f| + |x f'|; they
+# balance at h* = (7680 eps S / |f^(6)|)^(1/6). "complex" and "richardson" are the
+# gradient's central and richardson schemes applied to g = f', whose rounding is
+# eps (|f'| + |x f''|): MODELS with f replaced by f'.
+HESSIAN_GRADIENTS: dict[str, Scheme] = {"complex": "central", "richardson": "richardson"}
+# Within these factors of h*, the model puts the default's error within about 4 times
+# the best: (2 / c^2 + c^4) / 3 <= 4.2 for central; WINDOWS for the others.
+HESSIAN_WINDOWS = {"central": (2 / 5, 3 / 2)} | {
+    scheme: WINDOWS[of] for scheme, of in HESSIAN_GRADIENTS.items()
+}
 
-    e = np.exp(2.0)
+
+def hessian_model_ratio(scheme: str, x: float, mp_f: Callable[[Any], Any]) -> float:
+    """Return c = h_d / h*: hessian's float32 default step over the model's best step at x."""
+    eps = float(np.finfo(np.float32).eps)
+    step = hessian_default_step(scheme)
+    if scheme == "central":
+        value, slope, high = (float(mpmath.diff(mp_f, x, n)) for n in (0, 1, 6))
+        rounding = 7680 * eps * (abs(value) + abs(x * slope))
+        if rounding == 0:  # no rounding in the model (or below 2^-1074): the best step is 0
+            return float("inf")
+        return float(step * (abs(high) / rounding) ** (1 / 6))
+    p, k, a, r = MODELS[HESSIAN_GRADIENTS[scheme]]
+    slope, second, high = (float(mpmath.diff(mp_f, x, n)) for n in (1, 2, k + 1))
+    rounding = r * eps * (abs(slope) + abs(x * second))
+    if rounding == 0:  # no rounding in the model (or below 2^-1074): the best step is 0
+        return float("inf")
+    return float(step * (p * a * abs(high) / rounding) ** (1 / (p + 1)))
+
+
+def hessian_default_step(scheme: str) -> float:
+    """Return hessian's default step at |x| <= 1 for a float32 f, found from its points."""
+    moved: list[float] = []
+
+    def f32(p: NDArray[Any]) -> Any:
+        moved.append(float(abs(p[0].real - 0.25)))
+        return to_float32(p)[0] ** 2
+
+    gradref.hessian(f32, [0.25], scheme=scheme)  # type: ignore[arg-type]
+    return max(moved)  # the farthest point is at the full step (offsets up to 1)
+
+
+def to_float32(p: NDArray[Any]) -> NDArray[Any]:
+    """Return p in float32, or complex64 for a complex point (f then computes in float32)."""
+    return np.asarray(p).astype(np.complex64 if np.iscomplexobj(p) else np.float32)
+
+
+def rms_second(
+    fun: Callable[[NDArray[Any]], Any],
+    points: NDArray[np.float64],
+    exact: list[float],
+    scheme: Any,
+    h: float | None = None,
+    noise: float | None = None,
+) -> float:
+    """Return the root mean square error of hessian's f'' over `points` (n = 1)."""
+    errors = [
+        gradref.hessian(
+            fun, [p], h=None if h is None else h * max(1.0, abs(p)), scheme=scheme, noise=noise
+        )[0, 0]
+        - e
+        for p, e in zip(points, exact, strict=True)
+    ]
+    return float(np.sqrt(np.mean(np.square(errors))))
+
+
+@given(
+    name=st.sampled_from(sorted(FUNCTIONS)),
+    x=st.floats(-1.0, 1.0),
+    scheme=st.sampled_from(sorted(HESSIAN_WINDOWS)),
+)
+def test_float32_hessian_default_step_is_within_10x_of_the_best(
+    name: str, x: float, scheme: Any
+) -> None:
+    np_f, mp_f = FUNCTIONS[name]
+    low, high = HESSIAN_WINDOWS[scheme]
+    assume(low <= hessian_model_ratio(scheme, x, mp_f) <= high)
+
+    def f32(p: NDArray[Any]) -> Any:
+        return np_f(to_float32(p)[0])
+
+    points = x + np.linspace(-1e-2, 1e-2, 16)
+    exact = [float(mpmath.diff(mp_f, p, 2)) for p in points]
+    default = rms_second(f32, points, exact, scheme)
+    sweep = hessian_default_step(scheme) * 2.0 ** np.arange(-5.0, 5.01, 0.5)
+    best = min(rms_second(f32, points, exact, scheme, h=h) for h in sweep)
+    assert default <= 10 * best
+
+
+HESSIAN_SCHEMES: list[HessianScheme] = ["central", "complex", "richardson"]
+# hessian's float64 default steps at |x| <= 1, before rounding to a power of two.
+FLOAT64_STEPS = {"central": 2.0**-6, "complex": float(np.finfo(float).eps) ** (1 / 3)}
+FLOAT64_STEPS["richardson"] = 2.0**-6
+
+
+def test_the_float32_hessian_property_applies_to_features_of_width_one_half() -> None:
+    # The property above is about the default step, where it is near the best: for
+    # exp(sin x), whose derivatives grow like those of features of width 1/2, it is at
+    # most points of [-1, 1] for every scheme, all but where a derivative the model
+    # needs nears 0 (float64's steps, or steps sized by eps^(1/6) from 2^-6, are at none:
+    # c = 0.06 and 1.9 at x = 0 for "central").
+    mp_f = FUNCTIONS["exp(sin x)"][1]
+    for scheme, (low, high) in HESSIAN_WINDOWS.items():
+        ratios = [hessian_model_ratio(scheme, x, mp_f) for x in np.linspace(-1.0, 1.0, 9)]
+        assert sum(low <= c <= high for c in ratios) >= 7, (scheme, ratios)
+
+
+def worked_example_32(p: NDArray[Any]) -> Any:
+    """The running example x^2 y + e^(xy), computed in float32 (complex64 at complex points)."""
+    q = to_float32(p)
+    return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
+
+
+@pytest.mark.parametrize("scheme", HESSIAN_SCHEMES)
+def test_float32_running_example_default_is_within_10x_of_the_best(scheme: Any) -> None:
+    # hessian's docstring: before, the default step was float64's, 1.4e-3 (central).
+    e = float(mpmath.exp(2))
     exact = np.array([[4 + 4 * e, 2 + 3 * e], [2 + 3 * e, e]])  # at (1, 2)
-    p = np.array([1.0, 2.0])
-    default = np.abs(gradref.hessian(f32, p) - exact).max()
-    assert default == np.abs(gradref.hessian(f32, p, h=2.0**-6) - exact).max()
-    assert np.abs(gradref.hessian(f32, p, h=2.0**-4) - exact).max() < default / 10
+
+    def error(**kwargs: Any) -> float:
+        hess = gradref.hessian(worked_example_32, [1.0, 2.0], scheme=scheme, **kwargs)
+        return float(np.abs(hess - exact).max() / np.abs(exact).max())
+
+    base = hessian_default_step(scheme)
+    steps = base * 2.0 ** np.arange(-5.0, 5.01, 0.5)
+    best = min(error(h=np.array([1.0, 2.0]) * h) for h in steps)
+    assert error() <= 10 * best
+    assert error() < error(h=np.array([1.0, 2.0]) * FLOAT64_STEPS[scheme]) / 4
+
+
+def test_hessian_steps_follow_the_rule() -> None:
+    # float64's are unchanged (the docs and benchmarks depend on them): 2^-6, eps^(1/3)
+    # rounded (2^-17), 2^-6. float32's, from eps = 2^-23 (hessian's docstring):
+    # (120 eps)^(1/6) = 2^-2.68, eps^(1/3) = 2^-7.67, 2^-6 (2^29)^(1/7) = 2^-1.86.
+    eps = 2.0**-23
+    rules = {
+        "central": (120 * eps) ** (1 / 6),
+        "complex": eps ** (1 / 3),
+        "richardson": 2.0**-6 * (eps / 2.0**-52) ** (1 / 7),
+    }
+    for scheme in HESSIAN_SCHEMES:
+        assert hessian_default_step_64(scheme) == 2.0 ** np.round(np.log2(FLOAT64_STEPS[scheme]))
+        assert hessian_default_step(scheme) == 2.0 ** np.round(np.log2(rules[scheme]))
+    assert [hessian_default_step(s) for s in HESSIAN_SCHEMES] == [2.0**-3, 2.0**-8, 2.0**-2]
+
+
+def hessian_default_step_64(scheme: str) -> float:
+    moved: list[float] = []
+
+    def f64(p: NDArray[Any]) -> Any:
+        moved.append(float(abs(p[0].real - 0.25)))
+        return p[0] ** 2
+
+    gradref.hessian(f64, [0.25], scheme=scheme)  # type: ignore[arg-type]
+    return max(moved)
+
+
+class CountedSin:
+    """sum sin x_i + x_0 x_(n-1), in float32 if `single`, counting its points."""
+
+    def __init__(self, single: bool) -> None:
+        self.single, self.points = single, 0
+
+    def __call__(self, p: NDArray[Any]) -> Any:
+        self.points += 1
+        q = to_float32(p) if self.single else p
+        return np.sin(q).sum() + q[0] * q[-1]
+
+
+@pytest.mark.parametrize("scheme", HESSIAN_SCHEMES)
+@pytest.mark.parametrize("n", [1, 3])
+def test_float32_hessian_costs(scheme: Any, n: int) -> None:
+    # "central" evaluates f(x) first and reuses it: 2n^2 + 2n + 1 whatever the dtype.
+    # The complex schemes probe their first point at float64's steps: reused in float64,
+    # one evaluation more for a float32 f, whose steps are larger.
+    expected = {"central": 2 * n * n + 2 * n + 1, "complex": n * n + n}
+    expected["richardson"] = 3 * n * n + 3 * n
+    for single, more in [(False, 0), (True, int(scheme != "central"))]:
+        f = CountedSin(single)
+        gradref.hessian(f, np.linspace(0.3, 0.9, n), scheme=scheme)
+        assert f.points == expected[scheme] + more
+
+
+def test_hessian_refuses_a_step_too_small_for_float32_values() -> None:
+    # "central" refuses h/2 < sqrt(eps) max(1, |x_i|), eps f(x)'s precision: 2^-11.5 = 3.5e-4
+    # in float32, so h = 5e-4 is refused there (h >= 6.91e-4) and accepted in float64.
+    x = [1.0, 0.5]
+    with pytest.raises(
+        ValueError,
+        match=r"`h` = 0\.0005 is too small .*\(`f`'s values of relative precision 1\.19e-07\)"
+        r".*Use h >= 0\.000691,",
+    ):
+        gradref.hessian(worked_example_32, x, h=5e-4)
+    gradref.hessian(worked_example_32, x, h=6.91e-4)
+    gradref.hessian(lambda p: p[0] ** 2 * p[1] + np.exp(p[0] * p[1]), x, h=5e-4)
+
+
+def test_a_less_precise_value_later_is_refused_by_hessian() -> None:
+    # f(x) in float64 sizes float64's steps; a float32 value after it would need larger ones.
+    def mixed(p: NDArray[np.float64]) -> Any:
+        value = np.sin(p).sum()
+        return value if np.array_equal(p, [0.5, 1.5]) else np.float32(value)
+
+    with pytest.raises(ValueError, match=r"`f` returned values of relative precision 1\.19e-07"):
+        gradref.hessian(mixed, [0.5, 1.5])
+    gradref.hessian(mixed, [0.5, 1.5], noise=1e-6)  # sized for the noisier: accepted
+
+
+def noisy_1d(p: NDArray[np.float64]) -> float:
+    """exp(sin x), with a relative noise of DELTA, the same at the same point."""
+    return float(np.exp(np.sin(p[0])) * (1 + DELTA * hashed_noise(p)))
+
+
+@pytest.mark.parametrize("scheme", ["central"])
+def test_noise_sets_a_hessian_step_near_the_best_for_a_noisy_f(scheme: Any) -> None:
+    mp_f = FUNCTIONS["exp(sin x)"][1]
+    rng = np.random.default_rng(18)
+    for x0 in rng.uniform(-1.0, 1.0, 4):
+        points = x0 + np.linspace(-1e-3, 1e-3, 8)
+        exact = [float(mpmath.diff(mp_f, p, 2)) for p in points]
+
+        with_noise = rms_second(noisy_1d, points, exact, scheme, noise=DELTA)
+        without = rms_second(noisy_1d, points, exact, scheme)
+        sweep = 2.0 ** np.arange(-9.0, 0.01, 0.5)
+        best = min(rms_second(noisy_1d, points, exact, scheme, h=h) for h in sweep)
+        assert with_noise <= 10 * best
+        assert without > 10 * with_noise  # float64's step is far too small for this f
 
 
 def test_an_object_array_from_f_is_refused_as_before() -> None:
