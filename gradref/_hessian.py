@@ -299,11 +299,16 @@ def hessian(
 
     from values of $f$ alone, by one of three schemes ($n$ the length of `x`):
 
-    | scheme     | differences                                   | error    | evaluations     |
-    |------------|-----------------------------------------------|----------|-----------------|
-    | central    | of $f$, at $h$ and $h/2$, extrapolated once   | $O(h^4)$ | $2n^2 + 2n + 1$ |
-    | complex    | central, of the complex-step gradient         | $O(h^2)$ | $n^2 + n$       |
-    | richardson | Richardson's, of the complex-step gradient    | $O(h^6)$ | $3n^2 + 3n$     |
+    | scheme     | differences                                   | truncation | evaluations     |
+    |------------|-----------------------------------------------|------------|-----------------|
+    | central    | of $f$, at $h$ and $h/2$, extrapolated once   | $O(h^4)$   | $2n^2 + 2n + 1$ |
+    | complex    | central, of the complex-step gradient         | $O(h^2)$   | $n^2 + n$       |
+    | richardson | Richardson's, of the complex-step gradient    | $O(h^6)$   | $3n^2 + 3n$     |
+
+    On top of the truncation comes rounding, which grows as $h$ shrinks: about
+    $11\,\varepsilon |f| / h^2$ for "central" (second differences of $f$) and
+    $\varepsilon |g| / h$ for the others (first differences of the complex-step
+    gradient $g$); the default steps balance the two (see `h`).
 
     The counts hold whatever $f$ returns, but for one case: "complex" and "richardson"
     evaluate their first point at float64's default steps (or those for `noise`), and if
@@ -345,6 +350,10 @@ def hessian(
         and $2^{-2}$ in float32), as they difference the complex-step gradient $g$,
         whose values are off by about $\varepsilon|g|$. "central" sizes its steps from
         $f(\mathbf{x})$, which it evaluates first; the others from their first point.
+        Like `default_step`'s, these assume that $f$ varies on a scale of at least
+        $\max(1, |x_i|)$ near $\mathbf{x}$; where it varies faster (a feature of width
+        $10^{-9}$) the default step is too coarse and the result silently wrong: pass
+        an `h` on the feature's scale.
     scheme : {"central", "complex", "richardson"}
         The scheme (see the table).
     vectorized : bool
@@ -366,7 +375,9 @@ def hessian(
     ValueError
         If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, not
         one step or one per coordinate, too small to leave any difference to measure
-        (steps a few times larger are accepted, though rounding dominates them;
+        for an $f$ that varies on the scale $\max(1, |x_i|)$ (so a narrower feature's
+        step can be refused although measurable; steps a few times larger are
+        accepted, though rounding dominates them;
         $h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central", $\varepsilon$ the
         precision of $f(\mathbf{x})$; the smallest offset below twice the spacing of
         $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `noise` is not
