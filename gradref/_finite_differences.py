@@ -1071,21 +1071,21 @@ def partial_derivative(
     | complex    | $\dfrac{\operatorname{Im} f(x + \mathrm{i} h e_i)}{h}$      | $O(h^2)$ |
 
     Each real scheme also carries a rounding error of order $\varepsilon |f| / h$
-    ($\varepsilon$ the relative precision of $f$'s values: $2^{-52}$ in float64,
-    $2^{-23}$ in float32, or `noise`): the difference of two nearly equal values of
-    $f$ loses digits. The default step balances the two for that $\varepsilon$ (see
-    `default_step`), which is taken from the dtype of $f$'s first value: $f$ is
-    evaluated first at the first point of the scheme with float64's step (or that of
-    `noise`), and if its value is less precise (float32, float16), the steps are set
-    for its precision and that evaluation is not reused: one more than the counts
-    below. A later value less precise than the first is refused (a `ValueError`), as
-    the step would be too small for it; Python floats, integers and longdouble count
-    as float64. The complex step subtracts nothing, so it has no such term and is exact to
-    rounding with a tiny $h$ (one for which $h f'$, and every intermediate value of $f$,
-    is still a normal double, above $2^{-1022}$: see `default_step`), provided $f$ is
-    real-analytic and written with operations that accept complex numbers. Every real
-    scheme divides by the distance actually moved, $(x_i + h) - (x_i - h)$ for central,
-    not by $2h$: $x_i \pm h$ is rounded.
+    ($\varepsilon$ the relative precision of $f$'s values: $2^{-52}$ in float64, $2^{-23}$
+    in float32, or `noise`): the difference of two nearly equal values of $f$ loses digits.
+    The default step balances the two for that $\varepsilon$ (see `default_step`), which is
+    taken from the dtype of $f$'s first value: $f$ is evaluated first at the first point of
+    the scheme with float64's step (or that of `noise`), and if its value is less precise
+    (float32, float16), the steps are set for its precision and that evaluation is not
+    reused: one evaluation more than the scheme's count (2 for central, below for
+    richardson, and as `gradient` states). A later value less precise than the first is
+    refused (a `ValueError`), as the step would be too small for it; Python floats, integers
+    and longdouble count as float64. The complex step subtracts nothing, so it has no such
+    term and is exact to rounding with a tiny $h$ (one for which $h f'$, and every
+    intermediate value of $f$, is still a normal double, above $2^{-1022}$: see
+    `default_step`), provided $f$ is real-analytic and written with operations that accept
+    complex numbers. Every real scheme divides by the distance actually moved, $(x_i + h) -
+    (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is rounded.
 
     With its default step $h = 2^{-6}\max(1, |x_i|)$ for a float64 $f$ (2048 or 4096
     times central's, as both are rounded to powers of two; $2^{-2}\max(1, |x_i|)$ for a

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._estimates import Recorder, Terms, error_terms
+from gradref._estimates import SAFETY, Recorder, Terms, error_terms
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
@@ -160,9 +160,9 @@ def check_gradient(
     $\tau_i$ does not underestimate the truncation error: it can where $D_i(h_i)$ and
     $D_i(2h_i)$ agree by accident (an $f$ periodic with period $h_i$, or terms of
     different orders cancelling at both steps) or where the step is wider than the
-    features of $f$ (richardson's default step at large $|x_i|$; refused for the
-    components, see Raises, but not always with `directions`), and then a right
-    derivation fails.
+    features of $f$ (a default step at large $|x_i|$, richardson's above all, where
+    $D_i(h_i)$ and $D_i(2h_i)$ may both be noise: the check is then refused, see
+    Raises, or fails a right derivation).
     Component $i$ passes when
 
     $$|g_i - \hat g_i| \le T_i = 10\,(\tau_i + \rho_i + \phi)
@@ -206,8 +206,11 @@ def check_gradient(
     the noise is not amplified more than it must be. Its tolerances then grow with the
     noise as the error of the numerical derivative does: with central differences the
     rounding terms as $\delta / h$ with $h \approx \delta^{1/3} \max(1, |x_i|)$, so as
-    $\delta^{2/3}$, and the truncation estimate as $h^2$; a mistake above the tolerance
-    still fails (tests/test_precision.py checks both with a hashed-noise $f$).
+    $\delta^{2/3}$, the truncation estimate as $h^2$, and the formula term $\phi$
+    (below) as $\delta$, which overtakes the others near $\delta = 10^{-2}$, where the
+    tolerances can exceed the gradient itself and even a sign error passes. A mistake
+    above the tolerance still fails (tests/test_precision.py checks both with a
+    hashed-noise $f$).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`
     (its values and their dtype), `x`, the scheme, `h`, `noise` and `rtol`, never on
@@ -224,17 +227,21 @@ def check_gradient(
     |u_{kj}| + n\, 2^{-52} \sum_j |g_j u_{kj}|$ (the rounding of $\mathbf{g} \cdot
     \mathbf{u}_k$ itself). There being no numerical gradient, $\sum_j |x_j g_j|$ and $\max_j
     |g_j|$ are taken from ``grad(x)``: here the tolerances do depend on ``grad``, through
-    rounding terms only. A mistake $\delta$ in component $i$ moves $\mathbf{g} \cdot
-    \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta / \sqrt{n}$, while with central
-    differences $T_k$ is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$
-    with $h_k$ the central step $2^{-17}$ times $\max_i |x_i u_{ki}| / \max_j |u_{kj}|$,
-    rounded to a power of two ($2^{-17}$ or $2^{-16}$ in the example below): so at $n =
-    1000$ and $k = 3$ a gradient 1 % off in one component fails (the example below) unless
-    that component is small next to that rounding or all three directions nearly miss it;
-    the tests check that it fails wherever $|\delta u_{ki}|$ exceeds twice the tolerances
-    for some $k$, for seeds, points and components drawn by hypothesis. A mistake along a
-    direction orthogonal to every $\mathbf{u}_k$ is not seen: directions sample, components
-    prove.
+    rounding terms only. A mistake $\delta$ in component $i$ raises them by up to $10\,(c_s
+    \varepsilon |x_i| / h_k + 4\varepsilon (1 + |x_i|) \sum_j |u_{kj}|)\,|\delta|$; where
+    that rate reaches $1/\sqrt{n}$, the typical $|u_{ki}|$, for every direction, no mistake
+    that enlarges $g_i$ could fail, and the check is refused (an $f$ in float16, or with a
+    large `noise`: compare the components). A mistake $\delta$ in component $i$ moves
+    $\mathbf{g} \cdot \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta / \sqrt{n}$, while
+    with central differences $T_k$ is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j
+    g_j|) / h_k$ with $h_k$ the central step $2^{-17}$ times $\max_i |x_i u_{ki}| / \max_j
+    |u_{kj}|$, rounded to a power of two ($2^{-17}$ or $2^{-16}$ in the example below): so
+    at $n = 1000$ and $k = 3$ a gradient 1 % off in one component fails (the example below)
+    unless that component is small next to that rounding or all three directions nearly miss
+    it; the tests check that it fails wherever $|\delta u_{ki}|$ exceeds twice the
+    tolerances for some $k$, for seeds, points and components drawn by hypothesis. A mistake
+    along a direction orthogonal to every $\mathbf{u}_k$ is not seen: directions sample,
+    components prove.
 
     Parameters
     ----------
@@ -259,7 +266,7 @@ def check_gradient(
         Whether `f` takes the points stacked as rows, as for `gradient`.
     directions : int, optional
         Compare this many random directional derivatives instead of the $n$
-        components: $1 \le k \le n$ (for $k \ge n$ the components cost less and check
+        components: $1 \le k \le n$ (for $k = n$ the components cost the same and check
         more). Default: every component.
     seed : int, optional
         The seed of the random directions (``numpy.random.default_rng(seed)``), a
@@ -294,7 +301,8 @@ def check_gradient(
         noise, or a default step $c \max(1, |x_i|)$ above $|x_i|$ where $f$ is a
         polynomial in $x_i$ near 0, which varies on the scale $|x_i|$) and a tolerance
         of $10\tau_i$ would pass mistakes of several percent.
-        If `directions` is below 1 or above n, if `seed` is negative, if `seed` or `rng`
+        If `directions` is below 1 or above n, or $f$ is too imprecise for directions
+        to judge a component (see above), if `seed` is negative, if `seed` or `rng`
         is given without `directions`, or both are given. If `noise` is not positive
         and finite, is 1 or more, or is given with `h` or the complex step, or if `f`
         returns a value less precise than $f(\mathbf{x})$ (float32 after float64)
@@ -308,8 +316,8 @@ def check_gradient(
     Notes
     -----
     What the check cannot see: a mistake smaller than $T_i$ (about $10^{-9}$ relative
-    with central differences at smooth points of a float64 $f$, about $10^{-4}$ to
-    $10^{-3}$ for a float32 one, more where $f$ is large next to its
+    with central differences at smooth points of a float64 $f$, about $3 \times 10^{-4}$
+    to $5 \times 10^{-3}$ for a float32 one, more where $f$ is large next to its
     derivatives; where $f$ changes on the scale of the step, up to about 10 % while
     $\tau_i$ stays under 1 % of the derivative (above, a verdict is refused once
     $\tau_i$ also exceeds its rounding, about $2\rho_i + \phi$: a $\tau_i$ below that
@@ -447,6 +455,7 @@ def _along_directions(
     if step is None and name != "complex":
         check_precision(fun, recorder.eps, eps)
     eps = max(eps, recorder.eps)  # the complex step's values (complex64: float32's)
+    _check_unmasked(point, u, steps, name, eps)
     with np.errstate(over="ignore", invalid="ignore"):
         projected = u @ analytic
         # No numerical gradient here: the rounding of the inputs is weighed by grad(x).
@@ -469,6 +478,38 @@ def _along_directions(
         noisy = model(sampled, largest=largest).rounding[0]
     judged = _judge(projected, numerical[0], doubled[0], terms, noisy, relative, steps, name, point)
     return replace(judged, directions=u)
+
+
+def _check_unmasked(
+    x: NDArray[np.float64],
+    u: NDArray[np.float64],
+    steps: NDArray[np.float64],
+    name: str,
+    eps: float,
+) -> None:
+    """Refuse directions whose tolerances would grow with a mistake as fast as its error.
+
+    Without a numerical gradient, the rounding terms weigh the inputs by grad(x) itself: a
+    mistake d in component i raises the tolerance of direction k by up to
+    SAFETY (c_s eps |x_i| / h_k + 4 eps (1 + |x_i|) sum_j |u_kj|) |d|, while it moves the
+    error by |d u_ki|, about |d| / sqrt(n). Where the first rate reaches the second for a
+    typical component, no mistake that enlarges g can fail: f is too imprecise (float16,
+    a large `noise`) for directions to judge, and the components must be compared.
+    """
+    rate = SAFETY * (
+        DIFFERENCES[name].rounding * eps * np.abs(x) / steps[:, np.newaxis]
+        + 4 * eps * (1 + np.abs(x)) * np.abs(u).sum(axis=1, keepdims=True)
+    )  # (k, n): the tolerance's growth per unit of mistake in component i
+    typical = 1 / np.sqrt(x.size)  # the rms size of a component of a random unit vector
+    masked = rate.min(axis=0) >= typical
+    if masked.any():
+        i = int(np.argmax(masked))
+        raise ValueError(
+            f"`directions` cannot judge component {i}: with values of relative precision "
+            f"{eps:.3g} at x[{i}] = {x[i]:.6g}, a mistake there would raise the tolerance "
+            "of every direction as fast as the error it makes, so no mistake could fail. "
+            "Compare the components (directions=None)."
+        )
 
 
 def _judge(

@@ -65,11 +65,20 @@ def _check_step(
     x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float
 ) -> None:
     """Refuse a step too small for x: the difference quotients would be rounding alone."""
+    # First x + h: beyond float64, no step is small enough (the spacing is inf there).
+    with np.errstate(over="ignore"):
+        moved = np.abs(x) + steps
+    if not np.isfinite(moved).all():
+        i = np.flatnonzero(~np.isfinite(moved))[0]
+        raise ValueError(
+            f"`x`[{i}] = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows float64."
+        )
     # Second differences divide by h^2: below sqrt(eps) max(1, |x_i|), the change of f
     # along h is below its rounding error (eps: the precision of f's values). Differences
     # of g divide by h: below the spacing of x_i, x_i + h rounds to x_i.
     scale = np.maximum(1.0, np.abs(x))
-    smallest = np.sqrt(eps) * scale if scheme == "central" else 2 * np.spacing(scale)
+    with np.errstate(over="ignore"):  # x near the largest double was refused above
+        smallest = np.sqrt(eps) * scale if scheme == "central" else 2 * np.spacing(scale)
     reach = min(_CENTRAL_LEVELS) if scheme == "central" else 0.25 if scheme == "richardson" else 1
     bad = np.flatnonzero(reach * steps < smallest)
     if bad.size:
@@ -80,13 +89,6 @@ def _check_step(
             f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at x[{i}] = {x[i]:.6g} "
             f"({why}): the differences would be rounding alone. Use h >= "
             f"{smallest[i] / reach:.3g}, or the default step."
-        )
-    with np.errstate(over="ignore"):
-        moved = np.abs(x) + steps
-    if not np.isfinite(moved).all():
-        i = np.flatnonzero(~np.isfinite(moved))[0]
-        raise ValueError(
-            f"`x`[{i}] = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows float64."
         )
 
 
@@ -307,7 +309,8 @@ def hessian(
 
     On top of the truncation comes rounding, which grows as $h$ shrinks: about
     $11\,\varepsilon |f| / h^2$ for "central" (second differences of $f$) and
-    $\varepsilon |g| / h$ for the others (first differences of the complex-step
+    $\varepsilon |g| / h$ for "complex" and up to $6.6\,\varepsilon |g| / h$ for
+    "richardson" (first differences of the complex-step
     gradient $g$); the default steps balance the two (see `h`).
 
     The counts hold whatever $f$ returns, but for one case: "complex" and "richardson"

@@ -132,13 +132,14 @@ def jacobian(
     Raises
     ------
     ValueError
-        If `x`, `h`, `noise` or `scheme` is invalid, `noise` is given with `h` or the
-        complex step, or `F` returns a value less precise than the default step was
-        sized for (as for `gradient`); if `F` returns a result
+        If `x`, `h`, `noise` or `scheme` is invalid, a step moves `x` beyond float64,
+        `noise` is given with `h` or the complex step, or `F` returns a value less
+        precise than the default step was sized for (as for `gradient`); if `F` returns
+        a result
         that is not a non-empty 1-D array, whose length changes from one point to
         the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
         finite values whose differences overflow float64; with ``full_output=True``,
-        if the error estimate overflows float64.
+        if the error estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
         If `x` is not an array of real numbers, `h` or `noise` not a real number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
