@@ -1078,8 +1078,9 @@ def partial_derivative(
     the scheme with float64's step (or that of `noise`), and if its value is less precise
     (float32, float16), the steps are set for its precision and that evaluation is not
     reused: one evaluation more than the scheme's count (2 for central, below for
-    richardson, and as `gradient` states). A later value less precise than the first is
-    refused (a `ValueError`), as the step would be too small for it; Python floats, integers
+    richardson, and as `gradient` states). With the default step, a later value less
+    precise than the first is refused (a `ValueError`, unless `noise` covers it), as the
+    step would be too small for it; Python floats, integers
     and longdouble count as float64. The complex step subtracts nothing, so it has no such
     term and is exact to rounding with a tiny $h$ (one for which $h f'$, and every
     intermediate value of $f$, is still a normal double, above $2^{-1022}$: see

@@ -73,7 +73,8 @@ class GradientCheck:
     directions : ndarray of float64, shape (k, n), or None
         The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
         check can be reproduced (``directional_derivative(f, x, directions[k])`` gives
-        the same numerical value to within about one ulp, except with richardson,
+        the same numerical value to within a few ulps (a sum of products here, a dot
+        product there), except with richardson,
         which may shrink its default
         step there and does not in the check); None when the components were compared.
     """
@@ -228,20 +229,24 @@ def check_gradient(
     \mathbf{u}_k$ itself). There being no numerical gradient, $\sum_j |x_j g_j|$ and $\max_j
     |g_j|$ are taken from ``grad(x)``: here the tolerances do depend on ``grad``, through
     rounding terms only. A mistake $\delta$ in component $i$ raises them by up to $10\,(c_s
-    \varepsilon |x_i| / h_k + 4\varepsilon (1 + |x_i|) \sum_j |u_{kj}|)\,|\delta|$; where
-    that rate reaches $1/\sqrt{n}$, the typical $|u_{ki}|$, for every direction, no mistake
-    that enlarges $g_i$ could fail, and the check is refused (an $f$ in float16, or with a
-    large `noise`: compare the components). A mistake $\delta$ in component $i$ moves
-    $\mathbf{g} \cdot \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta / \sqrt{n}$, while
-    with central differences $T_k$ is mostly rounding, $10\,\varepsilon\,(F + \sum_j |x_j
-    g_j|) / h_k$ with $h_k$ the central step $2^{-17}$ times $\max_i |x_i u_{ki}| / \max_j
-    |u_{kj}|$, rounded to a power of two ($2^{-17}$ or $2^{-16}$ in the example below): so
-    at $n = 1000$ and $k = 3$ a gradient 1 % off in one component fails (the example below)
-    unless that component is small next to that rounding or all three directions nearly miss
-    it; the tests check that it fails wherever $|\delta u_{ki}|$ exceeds twice the
-    tolerances for some $k$, for seeds, points and components drawn by hypothesis. A mistake
-    along a direction orthogonal to every $\mathbf{u}_k$ is not seen: directions sample,
-    components prove.
+    \varepsilon |x_i| / h_k + 4\varepsilon (1 + |x_i|) \sum_j |u_{kj}| + n\,2^{-52}
+    |u_{ki}|)\,|\delta|$; where that rate reaches $1/\sqrt{n}$, the typical $|u_{ki}|$, for
+    every direction, no mistake that enlarges $g_i$ could fail, and the check is refused (an
+    $f$ in float16, or with a large `noise`: compare the components). A mistake $\delta$ in
+    component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta
+    / \sqrt{n}$, while with central differences $T_k$ is mostly rounding,
+    $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with $h_k$ the central step $2^{-17}$
+    times $\max(1, \max_i |x_i u_{ki}| / \max_j |u_{kj}|)$, rounded to a power of two
+    ($2^{-17}$ or $2^{-16}$ in the example below): so at $n = 1000$ and $k = 3$ a gradient 1
+    % off in one component of a float64 $f$ fails (the example below) unless that component
+    is small next to that rounding or all three directions nearly miss it; the tests check
+    that it fails wherever $|\delta u_{ki}|$ exceeds $2(T_k + \tilde T_k)$, twice the sum of
+    the right and the wrong gradient's tolerances, and the right one passes, for seeds,
+    points and components drawn by hypothesis. For an $f$ computed in float32 that rounding
+    is $2^{29}$ times larger at a step $2^9$ times larger: on the example's sum of 1000
+    terms $T_k$ is about 1, as large as $\mathbf{g} \cdot \mathbf{u}_k$, and a component has
+    to be some 20 times off to fail (tested). A mistake along a direction orthogonal to
+    every $\mathbf{u}_k$ is not seen: directions sample, components prove.
 
     Parameters
     ----------
@@ -491,7 +496,8 @@ def _check_unmasked(
 
     Without a numerical gradient, the rounding terms weigh the inputs by grad(x) itself: a
     mistake d in component i raises the tolerance of direction k by up to
-    SAFETY (c_s eps |x_i| / h_k + 4 eps (1 + |x_i|) sum_j |u_kj|) |d|, while it moves the
+    SAFETY (c_s eps |x_i| / h_k + 4 eps (1 + |x_i|) sum_j |u_kj| + n 2^-52 |u_ki|) |d|, while
+    it moves the
     error by |d u_ki|, about |d| / sqrt(n). Where the first rate reaches the second for a
     typical component, no mistake that enlarges g can fail: f is too imprecise (float16,
     a large `noise`) for directions to judge, and the components must be compared.
@@ -499,6 +505,7 @@ def _check_unmasked(
     rate = SAFETY * (
         DIFFERENCES[name].rounding * eps * np.abs(x) / steps[:, np.newaxis]
         + 4 * eps * (1 + np.abs(x)) * np.abs(u).sum(axis=1, keepdims=True)
+        + x.size * EPS * np.abs(u)  # the rounding of g . u itself
     )  # (k, n): the tolerance's growth per unit of mistake in component i
     typical = 1 / np.sqrt(x.size)  # the rms size of a component of a random unit vector
     masked = rate.min(axis=0) >= typical

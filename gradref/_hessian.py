@@ -307,10 +307,10 @@ def hessian(
     | complex    | central, of the complex-step gradient         | $O(h^2)$   | $n^2 + n$       |
     | richardson | Richardson's, of the complex-step gradient    | $O(h^6)$   | $3n^2 + 3n$     |
 
-    On top of the truncation comes rounding, which grows as $h$ shrinks: about
-    $11\,\varepsilon |f| / h^2$ for "central" (second differences of $f$) and
-    $\varepsilon |g| / h$ for "complex" and up to $6.6\,\varepsilon |g| / h$ for
-    "richardson" (first differences of the complex-step
+    On top of the truncation comes rounding, which grows as $h$ shrinks. With each value off
+    by at most $\varepsilon/2$ of itself, it is at most about $11\,\varepsilon |f| / h^2$
+    for "central" (second differences of $f$), and $\varepsilon |g| / (2h)$ for "complex"
+    and $3.3\,\varepsilon |g| / h$ for "richardson" (first differences of the complex-step
     gradient $g$); the default steps balance the two (see `h`).
 
     The counts hold whatever $f$ returns, but for one case: "complex" and "richardson"

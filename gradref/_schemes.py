@@ -125,11 +125,11 @@ class SecondDifference:
     def step_for(self, eps: float) -> float:
         r"""Return the default step for values of relative precision `eps` (float64: `step`).
 
-        "central": $\max(2^{-6}, (120\varepsilon)^{1/6})$, the balance point of its
-        rounding $\propto \varepsilon/h^2$ and truncation $\propto h^4$ where
-        $|f_i^{(6)}| = 2^6 |f|$ (features of width 1/2; in general the balance is at
-        $(7680\,\varepsilon |f| / |f_i^{(6)}|)^{1/6}$, see the comment above), never below
-        float64's default. "complex" and "richardson" difference the
+        "central": $\max(2^{-6}, (120\varepsilon)^{1/6})$, where the sum of its rounding
+        $\propto \varepsilon/h^2$ and truncation $\propto h^4$ is least (rounding then twice
+        truncation) if $|f_i^{(6)}| = 2^6 |f|$ (features of width 1/2; in general the least
+        sum is at $(7680\,\varepsilon |f| / |f_i^{(6)}|)^{1/6}$, see the comment above),
+        never below float64's default. "complex" and "richardson" difference the
         complex-step gradient $g$, whose values are off by about $\varepsilon|g|$: their
         steps are `gradient`'s for a real scheme at that $\varepsilon$
         (`Difference.step_for`).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -350,3 +351,29 @@ def test_directions_are_refused_where_f_is_too_imprecise_to_judge() -> None:
         lambda p: np.float32(np.sum(np.sin(p.astype(np.float32)))), np.cos, x, directions=3
     )
     assert check.passed
+
+
+def test_directions_in_float32_need_a_large_mistake_at_n_1000() -> None:
+    # The docstring: for the example's sum of 1000 terms computed in float32, T_k is about
+    # 1, as large as g . u_k, and a component has to be some 20 times off to fail.
+    def f32(p: np.ndarray) -> Any:
+        q = p.astype(np.float32)
+        return np.sum(np.sin(q) + q**2)
+
+    def right(p: np.ndarray) -> np.ndarray:
+        return np.asarray(np.cos(p) + 2 * p)
+
+    def scaled(factor: float) -> Callable[[np.ndarray], np.ndarray]:
+        def grad(p: np.ndarray) -> np.ndarray:
+            g = right(p)
+            g[123] *= factor
+            return g
+
+        return grad
+
+    x = np.linspace(-2, 2, 1000)
+    check = gradref.check_gradient(f32, right, x, directions=3, seed=1)
+    assert check.passed
+    assert np.all((check.tolerances > 0.5) & (check.tolerances < 2))
+    assert gradref.check_gradient(f32, scaled(10), x, directions=3, seed=1).passed
+    assert not gradref.check_gradient(f32, scaled(20), x, directions=3, seed=1).passed
