@@ -1371,6 +1371,9 @@ def gradient(
 
     With an error estimate (central differences: 9 evaluations for $n = 2$):
 
+    >>> import numpy as np
+    >>> import gradref
+    >>> from gradref.examples import f, grad_f
     >>> g, info = gradref.gradient(f, [1.0, 2.0], full_output=True)
     >>> exact = grad_f(np.array([1.0, 2.0]))
     >>> print(np.abs(g - exact), info.error, info.evaluations)
@@ -1379,6 +1382,9 @@ def gradient(
     The same $f$ computed in float32 gets float32's step, $2^{-8} \max(1, |x_i|)$, and
     an error 400 times smaller than with float64's, $2^{-17} \max(1, |x_i|)$:
 
+    >>> import numpy as np
+    >>> import gradref
+    >>> from gradref.examples import f, grad_f
     >>> def f32(p):
     ...     return f(p.astype(np.float32))
     ...

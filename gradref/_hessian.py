@@ -431,6 +431,10 @@ def hessian(
     The same $f$ computed in float32 gets steps sized for float32 ($2^{-3}$ and
     $2^{-2}$ here), more accurate than float64's $2^{-6}$ (and $2^{-5}$) would be:
 
+    >>> import numpy as np
+    >>> import gradref
+    >>> e2 = np.exp(2)
+    >>> exact = np.array([[4 + 4 * e2, 2 + 3 * e2], [2 + 3 * e2, e2]])
     >>> def f32(p):
     ...     q = np.asarray(p, dtype=np.float32)
     ...     return q[0] ** 2 * q[1] + np.exp(q[0] * q[1])
