@@ -1088,7 +1088,8 @@ def partial_derivative(
     complex numbers. Every real scheme divides by the distance actually moved, $(x_i + h) -
     (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is rounded.
 
-    With its default step $h = 2^{-6}\max(1, |x_i|)$ for a float64 $f$ (2048 or 4096
+    With its default step $h = 2^{-6}\max(1, |x_i|)$, rounded to a power of two, for a
+    float64 $f$ (2048 or 4096
     times central's, as both are rounded to powers of two; $2^{-2}\max(1, |x_i|)$ for a
     float32 one), richardson evaluates $f$ that far from $\mathbf{x}$; $f$ must be
     defined there. It keeps that step (6 evaluations) where either of two tests holds,
@@ -1314,11 +1315,12 @@ def gradient(
     richardson (16 instead of 6 for each coordinate where it shrinks its default
     step, as in `partial_derivative`) and $n$ (complex) for the complex step; with
     ``vectorized=True`` one more where that is 2 (the second point is sent twice, for a
-    second row count). With the default step, one more for a real scheme where $f$'s
-    values are less precise than float64 (float32, float16) and `noise` does not
-    cover them: the first evaluation, at float64's step, finds their dtype and is not
-    reused. The points are built a batch at a time: beyond the result, memory is
-    $O(n)$.
+    second row count). With the default step, one more for a real scheme where $f$'s values
+    are less precise than float64 (float32, float16) and `noise` does not cover them: the
+    first evaluation, at float64's step, finds their dtype and is not reused (not with
+    ``full_output=True``, whose first evaluation, $f(\mathbf{x})$, sizes the step: its
+    counts below hold whatever $f$'s precision). The points are built a batch at a time:
+    beyond the result, memory is $O(n)$.
 
     With ``full_output=True`` the gradient is computed again at twice the step, and
     ``info.error`` is $10\,(\tau_i + \rho_i + \phi)$, the tolerance of `check_gradient` (see
@@ -1379,8 +1381,9 @@ def gradient(
     >>> print(np.abs(g - exact), info.error, info.evaluations)
     [5.9768368e-10 2.9884184e-10] [1.87081048e-08 9.35428924e-09] 9
 
-    The same $f$ computed in float32 gets float32's step, $2^{-8} \max(1, |x_i|)$, and
-    an error 400 times smaller than with float64's, $2^{-17} \max(1, |x_i|)$:
+    The same $f$ computed in float32 gets float32's step, $2^{-8} \max(1, |x_i|)$
+    rounded to a power of two ($2^{-8}$ and $2^{-7}$ here), and an error 400 times
+    smaller than with float64's ($2^{-17}$ and $2^{-16}$):
 
     >>> import numpy as np
     >>> import gradref

@@ -193,24 +193,24 @@ def check_gradient(
       $\phi$ (see Notes), so ``grad`` must be computed in $f$'s precision or better:
       a right derivation returned in float32 for a float64 $f$ fails (or pass `rtol`).
 
-    Here $\varepsilon$ is the relative precision of $f$'s values: the machine epsilon
-    of the dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats,
-    integers and longdouble, which are differenced in float64; $2^{-23}$ for float32),
-    or `noise` where that is larger (with the complex step, which does not evaluate
-    $f(\mathbf{x})$, that of the least precise value it returns). It cannot see a
-    precision lost inside $f$: an $f$ that rounds its inputs to float32 but returns
-    float64 (under the complex step, any $f$ built on gradref's complex points returns
-    complex128, even one that casts them to complex64) is taken as float64, and a right
-    gradient may fail: pass `noise` (real schemes) or `rtol`. The default steps
-    are sized for the same $\varepsilon$ (`default_step`), so a float32 $f$ is checked
-    at float32's steps, and a noisy one, given its `noise` $\delta$, at steps where
-    the noise is not amplified more than it must be. Its tolerances then grow with the
-    noise as the error of the numerical derivative does: with central differences the
-    rounding terms as $\delta / h$ with $h \approx \delta^{1/3} \max(1, |x_i|)$, so as
-    $\delta^{2/3}$, the truncation estimate as $h^2$, and the formula term $\phi$
-    (below) as $\delta$, which overtakes the others near $\delta = 10^{-2}$, where the
-    tolerances can exceed the gradient itself and even a sign error passes. A mistake
-    above the tolerance still fails (tests/test_precision.py checks both with a
+    Here $\varepsilon$ is the relative precision of $f$'s values: the machine epsilon of the
+    dtype of $f(\mathbf{x})$ ($2^{-52}$ for float64, and for Python floats, integers and
+    longdouble, which are differenced in float64; $2^{-23}$ for float32), or `noise` where
+    that is larger (with the complex step, which does not evaluate $f(\mathbf{x})$, that of
+    the least precise value it returns). It cannot see a precision lost inside $f$: an $f$
+    that rounds its inputs to float32 but returns float64 is taken as float64 (so, under the
+    complex step, is one that casts gradref's complex points with ``.astype(np.complex64)``,
+    which keeps their type and returns complex128; a cast through ``np.asarray`` returns
+    complex64, whose precision is taken), and a right gradient may fail: pass `noise` (real
+    schemes) or `rtol`. The default steps are sized for the same $\varepsilon$
+    (`default_step`), so a float32 $f$ is checked at float32's steps, and a noisy one, given
+    its `noise` $\delta$, at steps where the noise is not amplified more than it must be.
+    Its tolerances then grow with the noise as the error of the numerical derivative does:
+    with central differences the rounding terms as $\delta / h$ with $h \approx \delta^{1/3}
+    \max(1, |x_i|)$, so as $\delta^{2/3}$, the truncation estimate as $h^2$, and the formula
+    term $\phi$ (above) as $\delta$, which overtakes the others near $\delta = 10^{-2}$,
+    where the tolerances can exceed the gradient itself and even a sign error passes. A
+    mistake above the tolerance still fails (tests/test_precision.py checks both with a
     hashed-noise $f$).
 
     The factor 10 covers the estimates' own inaccuracy. The tolerances depend on `f`
@@ -235,15 +235,17 @@ def check_gradient(
     $f$ in float16, or with a large `noise`: compare the components). A mistake $\delta$ in
     component $i$ moves $\mathbf{g} \cdot \mathbf{u}_k$ by $\delta u_{ki}$, of order $\delta
     / \sqrt{n}$, while with central differences $T_k$ is mostly rounding,
-    $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with $h_k$ the central step $2^{-17}$
-    times $\max(1, \max_i |x_i u_{ki}| / \max_j |u_{kj}|)$, rounded to a power of two
-    ($2^{-17}$ or $2^{-16}$ in the example below): so at $n = 1000$ and $k = 3$ a gradient 1
+    $10\,\varepsilon\,(F + \sum_j |x_j g_j|) / h_k$ with $h_k$ the central constant
+    $\varepsilon^{1/3} \approx 2^{-17.3}$ times $\max(1, \max_i |x_i u_{ki}| / \max_j
+    |u_{kj}|)$, rounded to a power of two ($2^{-17}$, $2^{-17}$ and $2^{-16}$ in the
+    example below): so at $n = 1000$ and $k = 3$ a gradient 1
     % off in one component of a float64 $f$ fails (the example below) unless that component
     is small next to that rounding or all three directions nearly miss it; the tests check
     that it fails wherever $|\delta u_{ki}|$ exceeds $2(T_k + \tilde T_k)$, twice the sum of
     the right and the wrong gradient's tolerances, and the right one passes, for seeds,
     points and components drawn by hypothesis. For an $f$ computed in float32 that rounding
-    is $2^{29}$ times larger at a step $2^9$ times larger: on the example's sum of 1000
+    is $2^{29}$ times larger at a step $2^9$ to $2^{10}$ times larger (after rounding to
+    powers of two), so $2^{19}$ to $2^{20}$ times larger: on the example's sum of 1000
     terms $T_k$ is about 1, as large as $\mathbf{g} \cdot \mathbf{u}_k$, and a component has
     to be some 20 times off to fail (tested). A mistake along a direction orthogonal to
     every $\mathbf{u}_k$ is not seen: directions sample, components prove.
@@ -295,7 +297,7 @@ def check_gradient(
     ------
     ValueError
         If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
-        not positive, if the error estimates overflow float64 (then nothing can be
+        not positive and finite, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
         rounding ($\rho_i$, plus $\rho_i$ recomputed from the values of $|f|$ at the

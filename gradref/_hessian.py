@@ -344,9 +344,10 @@ def hessian(
         Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
         relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
         float64, $2^{-23}$ in float32; or `noise` where that is larger). "central":
-        $c = \max(2^{-6}, (120\varepsilon)^{1/6})$, where its rounding
+        $c = \max(2^{-6}, (120\varepsilon)^{1/6})$, where its diagonal's rounding
         $\propto \varepsilon|f|/h^2$ and truncation $\propto h^4$ balance for features
-        of width 1/2, never below float64's $2^{-6}$; $2^{-3}$ in float32. "complex" and
+        of width 1/2 (off the diagonal they do at 0.57 times that), never below
+        float64's $2^{-6}$; $2^{-3}$ in float32. "complex" and
         "richardson": the steps of ``gradient(scheme="central")`` and
         ``gradient(scheme="richardson")`` at that $\varepsilon$ ($\varepsilon^{1/3}$ and
         $2^{-6}(\varepsilon/2^{-52})^{1/7}$: $2^{-17}$ and $2^{-6}$ in float64, $2^{-8}$

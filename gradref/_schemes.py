@@ -125,14 +125,15 @@ class SecondDifference:
     def step_for(self, eps: float) -> float:
         r"""Return the default step for values of relative precision `eps` (float64: `step`).
 
-        "central": $\max(2^{-6}, (120\varepsilon)^{1/6})$, where the sum of its rounding
-        $\propto \varepsilon/h^2$ and truncation $\propto h^4$ is least (rounding then twice
-        truncation) if $|f_i^{(6)}| = 2^6 |f|$ (features of width 1/2; in general the least
-        sum is at $(7680\,\varepsilon |f| / |f_i^{(6)}|)^{1/6}$, see the comment above),
-        never below float64's default. "complex" and "richardson" difference the
-        complex-step gradient $g$, whose values are off by about $\varepsilon|g|$: their
-        steps are `gradient`'s for a real scheme at that $\varepsilon$
-        (`Difference.step_for`).
+        "central": $\max(2^{-6}, (120\varepsilon)^{1/6})$, where the sum of its diagonal's
+        rounding $\propto \varepsilon/h^2$ and truncation $\propto h^4$ is least (rounding
+        then twice truncation) if $|f_i^{(6)}| = 2^6 |f|$ (features of width 1/2; in general
+        the least sum is at $(7680\,\varepsilon |f| / |f_i^{(6)}|)^{1/6}$, see the comment
+        above), never below float64's default (off the diagonal, with rounding 11 and
+        truncation 31 times larger, the least sum is at 0.57 times that). "complex" and
+        "richardson" difference the complex-step gradient $g$, whose values are off by about
+        $\varepsilon|g|$: their steps are `gradient`'s for a real scheme at that
+        $\varepsilon$ (`Difference.step_for`).
         """
         if self.gradient:
             return DIFFERENCES[self.gradient].step_for(eps)
