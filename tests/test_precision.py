@@ -658,3 +658,18 @@ def test_noise_sets_a_hessian_step_near_the_best_for_a_noisy_f(scheme: Any) -> N
 def test_an_object_array_from_f_is_refused_as_before() -> None:
     with pytest.raises(TypeError, match=r"`f` must return a number, got dtype object"):
         gradref.gradient(lambda p: np.array(p.sum(), dtype=object), [0.5, 1.5])
+
+
+def test_complex64_through_asarray_is_seen_by_the_complex_step() -> None:
+    # check_gradient's docstring: np.asarray(p, dtype=np.complex64) returns complex64
+    # values, whose precision is taken; .astype on gradref's complex points does not.
+    def f64(p: NDArray[Any]) -> Any:
+        q = np.asarray(p, dtype=np.complex64)
+        return np.sum(np.sin(q) * np.exp(q))
+
+    def grad(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(np.exp(p) * (np.sin(p) + np.cos(p)))
+
+    check = gradref.check_gradient(f64, grad, [0.3, 0.8], scheme="complex")
+    assert check.passed
+    assert check.tolerances.min() > 1e-6  # float32's precision, not float64's
