@@ -1078,15 +1078,18 @@ def partial_derivative(
     the scheme with float64's step (or that of `noise`), and if its value is less precise
     (float32, float16), the steps are set for its precision and that evaluation is not
     reused: one evaluation more than the scheme's count (2 for central, below for
-    richardson, and as `gradient` states). With the default step, a later value less
-    precise than the first is refused (a `ValueError`, unless `noise` covers it), as the
-    step would be too small for it; Python floats, integers
-    and longdouble count as float64. The complex step subtracts nothing, so it has no such
-    term and is exact to rounding with a tiny $h$ (one for which $h f'$, and every
-    intermediate value of $f$, is still a normal double, above $2^{-1022}$: see
-    `default_step`), provided $f$ is real-analytic and written with operations that accept
-    complex numbers. Every real scheme divides by the distance actually moved, $(x_i + h) -
-    (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is rounded.
+    richardson, and as `gradient` states). With the default step, a later value less precise
+    than the first is refused (a `ValueError`, unless `noise` covers it), as the step would
+    be too small for it; Python floats, integers and longdouble count as float64. The
+    complex step subtracts nothing, so it has no such term and is exact to rounding with a
+    tiny $h$ (one for which $h f'$, and every intermediate value of $f$, is still a normal
+    double, above $2^{-1022}$: see `default_step`), provided $f$ is real-analytic and
+    written with operations that carry the imaginary part: ``math.*`` and ``float()`` on a
+    coordinate raise, and an $f$ that returns a real number is refused, but ``abs`` or
+    ``.real`` inside an $f$ that still returns a complex number drops the derivative through
+    them silently (that part comes out 0). Every real scheme divides by the distance
+    actually moved, $(x_i + h) - (x_i - h)$ for central, not by $2h$: $x_i \pm h$ is
+    rounded.
 
     With its default step $h = 2^{-6}\max(1, |x_i|)$, rounded to a power of two, for a
     float64 $f$ (2048 or 4096
@@ -1325,7 +1328,8 @@ def gradient(
     With ``full_output=True`` the gradient is computed again at twice the step, and
     ``info.error`` is $10\,(\tau_i + \rho_i + \phi)$, the tolerance of `check_gradient` (see
     there; the same function computes both): the truncation $\tau_i = |D_i(2h) - D_i(h)| /
-    (2^p - 1)$, the rounding $\rho_i = c_s (\varepsilon S_i + 2^{-1074}) / h_i$ and the
+    (2^p - 1)$, the rounding $\rho_i = c_s (\varepsilon S_i + 2^{-1074}) / h_i$
+    ($2^{-1074}/h_i$ for the complex step, whose $c_s$ is 0) and the
     formula term $\phi$. That costs the gradient's evaluations once more (richardson's at
     the default step, 6 per coordinate, even where it shrank its step for the value) plus
     one, $f(\mathbf{x})$, for the real schemes: $2n + 3$ for forward and backward, $4n + 1$

@@ -318,16 +318,16 @@ def hessian(
     $f$'s value there is less precise (float32), at the larger steps again: one
     evaluation more.
 
-    "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at
-    complex points, so $f$ must be real-analytic and written with operations that
-    carry the imaginary part, as for ``gradient(scheme="complex")``. Their imaginary
-    parts $\delta_j\,\partial f/\partial x_j$, with $\delta_j = 2^{-60}\max(1, |x_j|)$
-    rounded to a power of two, are subnormal where $|\partial f/\partial x_j|$ is below
-    about $2^{-962} \approx 2.6 \times 10^{-290}$: the entries then carry an absolute
-    error of up to a few times $2^{-1074}/(\delta_j h_i)$ (at most about
-    $10^{-300}$ at the default steps), all of an entry that small; use "central" there.
-    The formulas, their error analysis and the errors measured are on the page
-    [Second order](second-order.md#computing-the-hessian).
+    "central" works for any real $f$. "complex" and "richardson" evaluate $f$ at complex
+    points, so $f$ must be real-analytic and written with operations that carry the
+    imaginary part, as for ``gradient(scheme="complex")``. Their imaginary parts
+    $\delta_j\,\partial f/\partial x_j$, with $\delta_j = 2^{-60}\max(1, |x_j|)$ rounded to
+    a power of two, are subnormal where $|\partial f/\partial x_j|$ is below about
+    $2^{-962}/\max(1, |x_j|)$ ($2.6 \times 10^{-290}$ for $|x_j| \le 1$): the entries then
+    carry an absolute error of up to a few times $2^{-1074}/(\delta_j h_i)$ (at most about
+    $10^{-300}$ at the default steps), all of an entry that small; use "central" there. The
+    formulas, their error analysis and the errors measured are on the page [Second
+    order](second-order.md#computing-the-hessian).
 
     Parameters
     ----------
@@ -344,9 +344,10 @@ def hessian(
         Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
         relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
         float64, $2^{-23}$ in float32; or `noise` where that is larger). "central":
-        $c = \max(2^{-6}, (120\varepsilon)^{1/6})$, where its diagonal's rounding
-        $\propto \varepsilon|f|/h^2$ and truncation $\propto h^4$ balance for features
-        of width 1/2 (off the diagonal they do at 0.57 times that), never below
+        $c = \max(2^{-6}, (120\varepsilon)^{1/6})$, where the sum of its diagonal's
+        rounding $\propto \varepsilon|f|/h^2$ and truncation $\propto h^4$ is least
+        (rounding twice truncation) for features of width 1/2 (off the diagonal, at
+        0.57 times that), never below
         float64's $2^{-6}$; $2^{-3}$ in float32. "complex" and
         "richardson": the steps of ``gradient(scheme="central")`` and
         ``gradient(scheme="richardson")`` at that $\varepsilon$ ($\varepsilon^{1/3}$ and

@@ -129,8 +129,9 @@ class SecondDifference:
         rounding $\propto \varepsilon/h^2$ and truncation $\propto h^4$ is least (rounding
         then twice truncation) if $|f_i^{(6)}| = 2^6 |f|$ (features of width 1/2; in general
         the least sum is at $(7680\,\varepsilon |f| / |f_i^{(6)}|)^{1/6}$, see the comment
-        above), never below float64's default (off the diagonal, with rounding 11 and
-        truncation 31 times larger, the least sum is at 0.57 times that). "complex" and
+        above), never below float64's default (off the diagonal the rounding is
+        $11\,\varepsilon|f|/h^2$ rather than $\tfrac{32}{3}$, and the truncation 31 times
+        larger: the least sum is at 0.57 times that). "complex" and
         "richardson" difference the complex-step gradient $g$, whose values are off by about
         $\varepsilon|g|$: their steps are `gradient`'s for a real scheme at that
         $\varepsilon$ (`Difference.step_for`).
