@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 import gradref
 from gradref.examples import f, grad_f
-from tests.test_costs import Counted, grad
+from tests.test_costs import CHECK_COST, Counted, grad, resent
 
 N = 1000
 
@@ -185,17 +185,8 @@ def test_the_condition_holds_for_nearly_every_seed() -> None:
     assert sum(applied) >= 99
 
 
-CHECK_DIRECTIONS_COST = {
-    "central": lambda k: 4 * k + 1,
-    "forward": lambda k: 2 * k + 3,
-    "backward": lambda k: 2 * k + 3,
-    "richardson": lambda k: 12 * k + 1,
-    "complex": lambda k: 2 * k,
-}
-
-
 @pytest.mark.parametrize("vectorized", [False, True])
-@pytest.mark.parametrize("scheme", CHECK_DIRECTIONS_COST)
+@pytest.mark.parametrize("scheme", CHECK_COST)
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_directions_cost_whatever_n(k: int, scheme: Any, vectorized: bool) -> None:
     for n in (5, 200):
@@ -205,30 +196,7 @@ def test_directions_cost_whatever_n(k: int, scheme: Any, vectorized: bool) -> No
             counted, grad, x, directions=k, scheme=scheme, vectorized=vectorized
         )
         assert check.passed
-        one_pass = {"forward": k + 1, "backward": k + 1, "central": 2 * k, "richardson": 6 * k}
-        extra = 2 * (vectorized and one_pass.get(scheme, k) == 2)
-        assert counted.points == CHECK_DIRECTIONS_COST[scheme](k) + extra
-
-
-@pytest.mark.parametrize("vectorized", [False, True])
-@pytest.mark.parametrize("scheme", ["central", "forward", "backward", "richardson", "complex"])
-def test_components_cost(scheme: Any, vectorized: bool) -> None:
-    cost = {
-        "central": lambda n: 4 * n + 1,
-        "forward": lambda n: 2 * n + 3,
-        "backward": lambda n: 2 * n + 3,
-        "richardson": lambda n: 12 * n + 1,
-        "complex": lambda n: 2 * n,
-    }
-    for n in (1, 3, 7):
-        counted = Counted()
-        check = gradref.check_gradient(
-            counted, grad, np.linspace(0.3, 1.1, n), scheme=scheme, vectorized=vectorized
-        )
-        assert check.passed
-        one_pass = {"forward": n + 1, "backward": n + 1, "central": 2 * n, "richardson": 6 * n}
-        extra = 2 * (vectorized and one_pass.get(scheme, n) == 2)
-        assert counted.points == cost[scheme](n) + extra
+        assert counted.points == CHECK_COST[scheme](k) + resent(scheme, k, vectorized, 2)
 
 
 @pytest.mark.parametrize(

@@ -49,15 +49,19 @@ GRADIENT_COST = {
 }
 
 
+def resent(scheme: str, m: int, vectorized: bool, passes: int = 1) -> int:
+    """Return the points sent twice: vectorized, the first call gets one point, and where
+    a pass over m lines leaves exactly one more, it is sent twice, so that the second
+    call's row count differs from n (the docstrings say so); once per such pass."""
+    return passes * int(vectorized and GRADIENT_COST[scheme](m) == 2)
+
+
 @pytest.mark.parametrize("vectorized", [False, True])
 @pytest.mark.parametrize("scheme", GRADIENT_COST)
 @pytest.mark.parametrize("n", SIZES)
 def test_gradient_and_jacobian_cost(n: int, scheme: Any, vectorized: bool) -> None:
     x = np.linspace(0.3, 1.1, n)
-    cost = GRADIENT_COST[scheme](n)
-    # Vectorized, the first call gets one point; where that leaves one more, it is sent
-    # twice, so that the second call's row count differs from n (the docstrings say so).
-    cost += vectorized and cost == 2
+    cost = GRADIENT_COST[scheme](n) + resent(scheme, n, vectorized)
     f = Counted()
     gradref.gradient(f, x, scheme=scheme, vectorized=vectorized)
     assert f.points == cost
@@ -87,19 +91,24 @@ def test_directional_derivative_costs_the_same_whatever_n(n: int, scheme: Any, c
     assert f.points == cost
 
 
-# Computing gradients, "Gradient checking at scale": the gradient, again at twice the
-# step, and f(x) for the rounding estimate (the complex step needs no f(x)).
+# Computing gradients, "Gradient checking at scale", and check_gradient's docstring: the
+# gradient, again at twice the step, and f(x) for the rounding estimate (the complex step
+# needs no f(x)); the same for full_output=True, and per direction for directions=k.
 CHECK_COST = {
     "central": lambda n: 4 * n + 1,
     "forward": lambda n: 2 * n + 3,
+    "backward": lambda n: 2 * n + 3,
+    "richardson": lambda n: 12 * n + 1,
     "complex": lambda n: 2 * n,
 }
 
 
+@pytest.mark.parametrize("vectorized", [False, True])
 @pytest.mark.parametrize("scheme", CHECK_COST)
 @pytest.mark.parametrize("n", SIZES)
-def test_check_gradient_cost(n: int, scheme: Any) -> None:
+def test_check_gradient_cost(n: int, scheme: Any, vectorized: bool) -> None:
     f = Counted()
-    check = gradref.check_gradient(f, grad, np.linspace(0.3, 1.1, n), scheme=scheme)
+    x = np.linspace(0.3, 1.1, n)
+    check = gradref.check_gradient(f, grad, x, scheme=scheme, vectorized=vectorized)
     assert check.passed
-    assert f.points == CHECK_COST[scheme](n)
+    assert f.points == CHECK_COST[scheme](n) + resent(scheme, n, vectorized, passes=2)

@@ -28,7 +28,7 @@ from tests.functions import (
     family_map,
     points,
 )
-from tests.test_costs import Counted
+from tests.test_costs import CHECK_COST, Counted, resent
 
 SCHEMES: list[gradref.Scheme] = ["forward", "backward", "central", "richardson", "complex"]
 # Given steps far above the defaults, where truncation dominates.
@@ -178,30 +178,19 @@ def test_the_estimate_is_at_most_1000_times_the_error_above_the_rounding_floor(
     assert applied > (500 if coarse else 0) or scheme in {"richardson", "complex"}
 
 
-FULL_OUTPUT_COST = {  # the value, again at 2h, and f(x) (the complex step needs no f(x))
-    "forward": lambda n: 2 * n + 3,
-    "backward": lambda n: 2 * n + 3,
-    "central": lambda n: 4 * n + 1,
-    "richardson": lambda n: 12 * n + 1,
-    "complex": lambda n: 2 * n,
-}
-
-
 @pytest.mark.parametrize("vectorized", [False, True])
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("n", [1, 3, 7])
 def test_full_output_cost(n: int, scheme: Any, vectorized: bool) -> None:
     x = np.linspace(0.3, 1.1, n)
-    one_pass = {"forward": n + 1, "backward": n + 1, "central": 2 * n, "richardson": 6 * n}
-    # Vectorized, a pass of 2 points sends the second twice (see test_costs.py).
-    extra = 2 * (vectorized and one_pass.get(scheme, n) == 2)
+    extra = resent(scheme, n, vectorized, passes=2)  # full_output costs what the check does
     calls: list[tuple[Counted, Callable[..., Any]]] = [
         (Counted(), gradref.gradient),
         (Counted(outputs=2), gradref.jacobian),
     ]
     for fun, call in calls:
         _, info = call(fun, x, scheme=scheme, vectorized=vectorized, full_output=True)
-        assert fun.points == info.evaluations == FULL_OUTPUT_COST[scheme](n) + extra
+        assert fun.points == info.evaluations == CHECK_COST[scheme](n) + extra
 
 
 def test_richardson_counts_the_evaluations_of_a_shrunk_step() -> None:

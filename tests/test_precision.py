@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 import gradref
 from gradref import HessianScheme, Scheme
+from tests.test_costs import CHECK_COST, GRADIENT_COST, resent
 
 mpmath.mp.dps = 40
 
@@ -74,11 +75,22 @@ def rms_error(
     closer than about 1e-3 share much of their rounding. Over 16 points spread over
     0.02 the error at a step is the typical one.
     """
+
+    def derivative(p: float, step: float | None) -> float:
+        return gradref.partial_derivative(fun, [p], 0, h=step, scheme=scheme, noise=noise)
+
+    return rms(derivative, points, exact, h)
+
+
+def rms(
+    derivative: Callable[[float, float | None], float],
+    points: NDArray[np.float64],
+    exact: list[float],
+    h: float | None,
+) -> float:
+    """Return the root mean square of derivative(p, h max(1, |p|)) - exact over `points`."""
     errors = [
-        gradref.partial_derivative(
-            fun, [p], 0, h=None if h is None else h * max(1.0, abs(p)), scheme=scheme, noise=noise
-        )
-        - e
+        derivative(p, None if h is None else h * max(1.0, abs(p))) - e
         for p, e in zip(points, exact, strict=True)
     ]
     return float(np.sqrt(np.mean(np.square(errors))))
@@ -290,22 +302,12 @@ class Counted:
         return np.asarray(value, dtype=self.dtype)
 
 
-COST = {  # float64 cost, as in tests/test_costs.py
-    "forward": lambda n: n + 1,
-    "backward": lambda n: n + 1,
-    "central": lambda n: 2 * n,
-    "richardson": lambda n: 6 * n,
-    "complex": lambda n: n,
-}
-
-
 @pytest.mark.parametrize("vectorized", [False, True])
-@pytest.mark.parametrize("scheme", sorted(COST))
+@pytest.mark.parametrize("scheme", sorted(GRADIENT_COST))
 @pytest.mark.parametrize("n", [1, 3, 7])
 def test_a_less_precise_f_costs_one_evaluation_more(n: int, scheme: Any, vectorized: bool) -> None:
     x = np.linspace(0.3, 1.1, n)
-    cost = COST[scheme](n)
-    cost += vectorized and cost == 2  # the second point sent twice (see test_costs.py)
+    cost = GRADIENT_COST[scheme](n) + resent(scheme, n, vectorized)
     extra = scheme != "complex"  # the probe at float64's step, not reused
     for dtype, more in [(np.float64, 0), (np.float32, extra), (np.float16, extra)]:
         f = Counted(dtype)
@@ -326,7 +328,7 @@ def test_check_gradient_costs_the_same_for_float32(scheme: Any) -> None:
     n = 3
     f = Counted(np.float32)
     gradref.check_gradient(f, lambda p: np.cos(p) + 2 * p, np.linspace(0.3, 1.1, n), scheme=scheme)
-    assert f.points == {"central": 4 * n + 1, "forward": 2 * n + 3, "complex": 2 * n}[scheme]
+    assert f.points == CHECK_COST[scheme](n)
 
 
 def test_a_less_precise_value_after_the_first_is_refused() -> None:
@@ -456,15 +458,16 @@ def hessian_model_ratio(scheme: str, x: float, mp_f: Callable[[Any], Any]) -> fl
     return float(step * (p * a * abs(high) / rounding) ** (1 / (p + 1)))
 
 
-def hessian_default_step(scheme: str) -> float:
-    """Return hessian's default step at |x| <= 1 for a float32 f, found from its points."""
+def hessian_default_step(scheme: str, single: bool = True) -> float:
+    """Return hessian's default step at |x| <= 1 for an f in float32 (or float64, not
+    `single`), found from its points."""
     moved: list[float] = []
 
-    def f32(p: NDArray[Any]) -> Any:
+    def square(p: NDArray[Any]) -> Any:
         moved.append(float(abs(p[0].real - 0.25)))
-        return to_float32(p)[0] ** 2
+        return (to_float32(p) if single else p)[0] ** 2
 
-    gradref.hessian(f32, [0.25], scheme=scheme)  # type: ignore[arg-type]
+    gradref.hessian(square, [0.25], scheme=scheme)  # type: ignore[arg-type]
     return max(moved)  # the farthest point is at the full step (offsets up to 1)
 
 
@@ -482,14 +485,11 @@ def rms_second(
     noise: float | None = None,
 ) -> float:
     """Return the root mean square error of hessian's f'' over `points` (n = 1)."""
-    errors = [
-        gradref.hessian(
-            fun, [p], h=None if h is None else h * max(1.0, abs(p)), scheme=scheme, noise=noise
-        )[0, 0]
-        - e
-        for p, e in zip(points, exact, strict=True)
-    ]
-    return float(np.sqrt(np.mean(np.square(errors))))
+
+    def second(p: float, step: float | None) -> float:
+        return float(gradref.hessian(fun, [p], h=step, scheme=scheme, noise=noise)[0, 0])
+
+    return rms(second, points, exact, h)
 
 
 @given(
@@ -567,20 +567,11 @@ def test_hessian_steps_follow_the_rule() -> None:
         "richardson": 2.0**-6 * (eps / 2.0**-52) ** (1 / 7),
     }
     for scheme in HESSIAN_SCHEMES:
-        assert hessian_default_step_64(scheme) == 2.0 ** np.round(np.log2(FLOAT64_STEPS[scheme]))
+        assert hessian_default_step(scheme, single=False) == 2.0 ** np.round(
+            np.log2(FLOAT64_STEPS[scheme])
+        )
         assert hessian_default_step(scheme) == 2.0 ** np.round(np.log2(rules[scheme]))
     assert [hessian_default_step(s) for s in HESSIAN_SCHEMES] == [2.0**-3, 2.0**-8, 2.0**-2]
-
-
-def hessian_default_step_64(scheme: str) -> float:
-    moved: list[float] = []
-
-    def f64(p: NDArray[Any]) -> Any:
-        moved.append(float(abs(p[0].real - 0.25)))
-        return p[0] ** 2
-
-    gradref.hessian(f64, [0.25], scheme=scheme)  # type: ignore[arg-type]
-    return max(moved)
 
 
 class CountedSin:
