@@ -103,15 +103,16 @@ SHOWN = 10
 """How many entries (the worst, by ratio) the report of a larger check shows."""
 
 
+def ratios_of(errors: NDArray[np.float64], tolerances: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return errors / tolerances, with 0/0 as 0 and an error beyond a zero tolerance as inf."""
+    beyond = np.where(errors > 0, np.inf, 0.0)
+    return np.divide(errors, tolerances, out=beyond, where=tolerances > 0)
+
+
 def report(check: GradientCheck, shown: int = SHOWN) -> str:
     """Return the report of `check`: a summary line, then one line per entry (the worst)."""
     entry = "component" if check.directions is None else "direction"
-    ratios = np.divide(
-        check.errors,
-        check.tolerances,
-        out=np.where(check.errors > 0, np.inf, 0.0),
-        where=check.tolerances > 0,
-    )
+    ratios = ratios_of(check.errors, check.tolerances)
     failed = int((ratios > 1).sum())
     verdict = f"FAILED: {failed} of" if failed or not check.passed else "passed:"
     lines = [
@@ -547,8 +548,7 @@ def _judge(
         )
     resolved = terms.rounding[0] + noise + terms.formula[0]
     _check_resolved(numerical, extrapolated, terms.truncation[0], resolved, steps)
-    ratios = np.divide(errors, tolerances, out=np.zeros_like(errors), where=tolerances > 0)
-    ratios[(tolerances == 0) & (errors > 0)] = np.inf
+    ratios = ratios_of(errors, tolerances)
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
     return GradientCheck(analytic, numerical, errors, tolerances, worst, ratio, ratio <= 1.0)
