@@ -2,9 +2,9 @@
 
 A counting wrapper records how many points `f` is evaluated at: one per call, or one
 per row when ``vectorized=True`` hands it a stack of points. The costs asserted here are
-the ones written in the docstrings' Notes and on the pages (Computing gradients,
-Accuracy and cost, Automatic differentiation). The Hessian's costs are asserted in
-tests/test_hessian.py.
+the ones written in the docstrings' Notes and on the pages (Computing gradients, Finite
+differences in practice, Accuracy and cost, Automatic differentiation). The Hessian's
+costs are asserted in tests/test_hessian.py.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_directional_derivative_costs_the_same_whatever_n(n: int, scheme: Any, c
     assert f.points == cost
 
 
-# Computing gradients, "Gradient checking at scale", and check_gradient's docstring: the
+# Finite differences in practice, "Gradient checking at scale", and check_gradient's docstring: the
 # gradient, again at twice the step, and f(x) for the rounding estimate (the complex step
 # needs no f(x)); the same for full_output=True, and per direction for directions=k.
 CHECK_COST = {
