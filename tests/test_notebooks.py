@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -84,8 +85,8 @@ def test_the_prose_and_its_math_are_in_the_notebook(page: Path) -> None:
         assert math.replace("\n    ", "\n") in markdown, math
 
 
-@pytest.mark.site
-def test_the_built_site_links_every_notebook() -> None:
+def built_pages() -> Iterator[tuple[Path, Path, str]]:
+    """Yield each page, its name and its built HTML (a skip without a site; CI fails)."""
     if not (SITE / "index.html").exists():
         reason = f"no built site at {SITE}: run `make site-pages`"
         if os.environ.get("CI") == "true":
@@ -93,11 +94,28 @@ def test_the_built_site_links_every_notebook() -> None:
         pytest.skip(reason)
     for page in PAGES:
         name = page.relative_to(DOCS).with_suffix("")
-        html = (SITE / ("" if name.name == "index" else str(name)) / "index.html").read_text()
+        yield (
+            page,
+            name,
+            (SITE / ("" if name.name == "index" else str(name)) / "index.html").read_text(),
+        )
+
+
+@pytest.mark.site
+def test_the_built_site_links_every_notebook() -> None:
+    for page, name, html in built_pages():
         link = f'notebooks/{name.name}.ipynb" download'
         assert link in html, f"{page.name}: no notebook link beside the edit button"
         nb = nbformat.read(SITE / "notebooks" / f"{name.name}.ipynb", as_version=4)
         nbformat.validate(nb)
+
+
+@pytest.mark.site
+def test_no_hidden_check_shows_on_the_built_pages() -> None:
+    """An invisible check block is an HTML comment on the page, never text a reader sees:
+    inside an admonition, a `#` line in one made Markdown print it, heading and all."""
+    for page, _, html in built_pages():
+        assert "&lt;!--" not in html, f"{page.name}: a hidden block shows as text"
 
 
 def test_an_exercise_solution_becomes_a_title_and_a_code_cell() -> None:
