@@ -2,8 +2,6 @@ r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$, differenced alo
 
 from __future__ import annotations
 
-from numpy.typing import ArrayLike
-
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
@@ -11,20 +9,19 @@ from gradref._finite_differences import (
     line_derivative,
 )
 from gradref._schemes import Scheme
+from gradref._trees import Point, flatten
 from gradref._validation import (
     as_flag,
     as_noise,
-    as_point,
     as_scheme,
     as_step,
-    as_unit_vector,
 )
 
 
 def directional_derivative(
     f: Objective,
-    x: ArrayLike,
-    u: ArrayLike,
+    x: Point,
+    u: Point,
     *,
     h: float | None = None,
     scheme: Scheme = "central",
@@ -133,10 +130,10 @@ def directional_derivative(
     >>> print(f"{0.6 * (4 + 2 * np.exp(2)) + 0.8 * (1 + np.exp(2)):.12f}")
     17.978112197861
     """
-    point = as_point(x)
-    direction = as_unit_vector(u, point.size)
+    point, structure = flatten(x)
+    direction = structure.unit(u)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
     return float(line_derivative(fun, point, direction, step, name, relative)[0])

@@ -28,22 +28,21 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from gradref._estimates import ErrorEstimate, Recorder, error_terms, precision
 from gradref._schemes import DIFFERENCES, EPS, Scheme
+from gradref._trees import Location, Point, Tree, flatten
 from gradref._validation import (
     as_flag,
-    as_index,
     as_noise,
     as_point,
     as_precision,
     as_scheme,
     as_step,
-    as_steps,
     as_value,
     check_finite_values,
     check_shape,
     check_stack_shape,
 )
 
-Objective = Callable[[NDArray[Any]], Any]
+Objective = Callable[[Any], Any]  # an array, or the point's tree (see gradref._trees)
 SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 
 
@@ -1051,8 +1050,8 @@ def check_overflow(
 
 def partial_derivative(
     f: Objective,
-    x: ArrayLike,
-    i: int,
+    x: Point,
+    i: Location,
     *,
     h: float | None = None,
     scheme: Scheme = "central",
@@ -1191,64 +1190,65 @@ def partial_derivative(
     >>> print(gradref.partial_derivative(f, [1.0, 2.0], 0, scheme="complex"))
     18.7781121978613
     """
-    point = as_point(x)
-    index = as_index(i, point.size)
+    point, structure = flatten(x)
+    index = structure.index(i)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name, None, relative)
+    fun = UserFunction(structure.wrap(f))
+    derivative = derivatives(fun, point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: Literal[False] = ...,
-) -> NDArray[np.float64]: ...
+) -> Tree: ...
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: Literal[True],
-) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
+) -> tuple[Tree, ErrorEstimate]: ...
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: bool,
-) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
+) -> Tree | tuple[Tree, ErrorEstimate]: ...
 
 
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = None,
+    h: float | Point | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
     noise: float | None = None,
     full_output: bool = False,
-) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
+) -> Tree | tuple[Tree, ErrorEstimate]:
     r"""Return the gradient $\nabla f(\mathbf{x})$, the vector of all partial derivatives.
 
     $$\nabla f(\mathbf{x}) = \begin{bmatrix}
@@ -1403,16 +1403,20 @@ def gradient(
     >>> print(f"{errors[0]:.1e} {errors[1]:.1e} {errors[1] / errors[0]:.0f}")
     8.6e-05 3.4e-02 400
     """
-    point = as_point(x)
-    step = as_steps(h, point.size)
+    point, structure = flatten(x)
+    step = structure.steps(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
+    shaped = structure.unflatten  # the vector itself for a 1-D x
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
-        error = info.error.ravel()
-        return value.ravel(), replace(
-            info, error=error, truncation=info.truncation.ravel(), rounding=info.rounding.ravel()
+        return shaped(value.ravel()), replace(
+            info,
+            error=shaped(info.error.ravel()),
+            truncation=shaped(info.truncation.ravel()),
+            rounding=shaped(info.rounding.ravel()),
         )
     # The one-row Jacobian, as a vector.
-    return derivatives(fun, point, np.arange(point.size), step, name, None, relative).ravel()
+    gradient = derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+    return shaped(gradient.ravel())
