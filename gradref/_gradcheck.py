@@ -48,35 +48,48 @@ class GradientCheck:
     then how many are not shown and how many of those failed); ``repr`` is one short
     line.
 
+    For a point `x` of another shape than (n,) (an N-d array, a dict, list or tuple of
+    arrays), `analytic`, `numerical`, `errors` and `tolerances` take the structure and
+    shapes of `x`, and `worst` is a location in it (with ``directions=k`` they stay
+    arrays of shape (k,), one entry per direction).
+
     Attributes
     ----------
-    analytic : ndarray of float64, shape (n,) or (k,)
+    analytic : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The gradient returned by ``grad(x)``, $\mathbf{g}$ (or $\mathbf{g} \cdot
         \mathbf{u}_k$).
-    numerical : ndarray of float64, shape (n,) or (k,)
+    numerical : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The numerical gradient $\hat{\mathbf{g}}$, by the scheme at the steps $h_i$ as
         given (richardson's default step is not shrunk here), or the numerical
         derivative along each $\mathbf{u}_k$.
-    errors : ndarray of float64, shape (n,) or (k,)
+    errors : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The difference of each entry, $|g_i - \hat g_i|$.
-    tolerances : ndarray of float64, shape (n,) or (k,)
+    tolerances : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The largest difference entry $i$ may show and pass, $T_i$ (see
         `check_gradient`): what the numerical derivative cannot resolve there.
-    worst : int
-        The index of the entry with the largest ratio ``errors / tolerances``.
+    worst : int or tuple
+        The entry with the largest ratio ``errors / tolerances``, where
+        `partial_derivative`'s `i` would name it: an int for a 1-D `x` (and for a
+        direction's index with ``directions=k``), an index tuple ``(2, 3)`` for an N-d
+        array, a path ``("W1", (2, 3))`` for a tree. The report prints it, and each
+        row's entry, as its ``repr``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
         did not see (see `check_gradient`).
     passed : bool
         Whether ``ratio <= 1``: every entry agrees within its tolerance.
-    directions : ndarray of float64, shape (k, n), or None
+    directions : ndarray of float64, shape (k, n), or shaped like `x` with a leading k, or None
         The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
         check can be reproduced (``directional_derivative(f, x, directions[k])`` gives
         the same numerical value to within a few ulps (a sum of products here, a dot
         product there), except with richardson,
         which may shrink its default
         step there and does not in the check); None when the components were compared.
+        For another `x` than a 1-D one they take its structure, each array with a
+        leading axis of k (shape ``(k, *leaf.shape)``, as the points of a vectorized
+        `f`): direction k of a dict `x` is ``{key: d[k] for key, d in
+        directions.items()}``, of unit length over all its entries together.
     """
 
     analytic: Tree
@@ -264,10 +277,14 @@ def check_gradient(
     f : callable
         The function, as for `gradient`.
     grad : callable
-        The gradient to check, called as ``grad(x)`` and returning shape (n,).
-    x : array_like, shape (n,)
-        The point at which to compare, finite. Pick a generic point: at $(0, 0)$ or
-        $(1, 1)$ many wrong formulas agree with the right one.
+        The gradient to check, called as ``grad(x)`` with the point shaped as `x` is,
+        and returning the gradient in the same structure and shapes: shape (n,) for a
+        1-D `x`, the shape of `x` for an array, the same dict (its keys in any order),
+        list or tuple of arrays for a tree.
+    x : array_like or dict, list or tuple of array_like
+        The point at which to compare, finite: an array of any shape or a tree of
+        arrays, as for `gradient`. Pick a generic point: at $(0, 0)$ or $(1, 1)$ many
+        wrong formulas agree with the right one.
     rtol : float, optional
         A relative difference in each component to accept on top of the estimate, for
         a function computed less accurately than the rounding model assumes. Positive
@@ -305,7 +322,9 @@ def check_gradient(
     Raises
     ------
     ValueError
-        If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
+        If ``grad(x)`` does not have the shape of `x` (for a tree: its structure, or
+        the shape of a leaf; the message names the path where they differ) or is not
+        finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
@@ -325,8 +344,8 @@ def check_gradient(
         beyond `noise`.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` or `noise` is not a real number, if `directions` or
-        `seed` is not an integer (a bool, a float, a string), `rng` not a
+        dict for an array `x`, a masked array), if `rtol` or `noise` is not a real
+        number, if `directions` or `seed` is not an integer (a bool, a float, a string), `rng` not a
         ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
     Notes
@@ -402,6 +421,38 @@ def check_gradient(
     ... )
     >>> print(check.passed, check.directions.shape, f"{check.ratio:.0f}")
     False (3, 1000) 487
+
+    The parameters of a model as a dict, with one entry of the hand-derived gradient of
+    $W$ 1 % off: `worst` is where it is, as `partial_derivative` takes it:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> a, y = np.array([1.0, 2.0, -1.0]), np.array([0.5, -0.5])
+    >>> def loss(p):
+    ...     r = p["W"] @ a + p["b"] - y
+    ...     return 0.5 * r @ r
+    ...
+    >>> def grad(p):
+    ...     r = p["W"] @ a + p["b"] - y
+    ...     g = {"W": np.outer(r, a), "b": r}
+    ...     g["W"][1, 2] *= 1.01
+    ...     return g
+    ...
+    >>> params = {"W": np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), "b": np.zeros(2)}
+    >>> check = gradref.check_gradient(loss, grad, params)
+    >>> print(check.passed, check.worst, check.errors["W"].shape)
+    False ('W', (1, 2)) (2, 3)
+    >>> print(check)
+    gradient check FAILED: 1 of 8 components; worst is ('W', (1, 2)), 1.18e+07 times its tolerance
+        component           analytic          numerical      error  tolerance      ratio  verdict
+    ('W', (0, 0))               -0.3               -0.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (0, 1))               -0.6               -0.6   1.46e-12   1.09e-09    0.00134  ok
+    ('W', (0, 2))                0.3                0.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (1, 0))                1.3                1.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (1, 1))                2.6                2.6   1.45e-12   1.09e-09    0.00134  ok
+    ('W', (1, 2))             -1.313               -1.3      0.013    1.1e-09   1.18e+07  FAIL
+      ('b', (0,))               -0.3               -0.3   2.91e-12    1.1e-09    0.00265  ok
+      ('b', (1,))                1.3                1.3   2.91e-12    1.1e-09    0.00265  ok
     """
     point, structure = flatten(x)
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
