@@ -461,7 +461,7 @@ def hessian(
     batched = as_flag(vectorized, "vectorized")
     relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
     probe = Probe(structure.wrap(f))
-    fun = UserFunction(probe, vectorized=batched)
+    fun = UserFunction(probe, vectorized=batched, show=structure.unflatten)
     eps = EPS if relative is None else max(relative, EPS)
     steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
     shift: NDArray[Any] = steps

@@ -245,7 +245,9 @@ def jacobian(
     relative = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
     outputs = _Outputs(structure.wrap(F), batched)
-    fun = UserFunction(outputs, name="F", scalar=False, vectorized=batched)
+    fun = UserFunction(
+        outputs, name="F", scalar=False, vectorized=batched, show=structure.unflatten
+    )
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
         return outputs.shaped(value, structure.shape), replace(

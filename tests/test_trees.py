@@ -601,3 +601,11 @@ def ravel_any(tree: Any) -> Any:
     if isinstance(tree, (list, tuple)):
         return np.concatenate([ravel_any(v) for v in tree])
     return np.ravel(tree)
+
+
+def test_messages_about_f_show_the_point_as_a_tree() -> None:
+    match = r"(?s)^`f` returned nan at x = \{'W': array\(\[\[0\.99999237, 1\. .*'b': array\("
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(lambda p: np.nan, {"W": np.ones((2, 2)), "b": np.zeros(1)})
+    with pytest.raises(TypeError, match=r"^`f` must return a number, got str at x = \{'W'"):
+        gradref.gradient(lambda p: "1", {"W": np.ones((2, 2))})
