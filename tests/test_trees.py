@@ -413,6 +413,17 @@ def test_hessian_shape_is_the_input_shape_twice() -> None:
     exact = np.diag(6 * x.ravel())
     exact[1, 5] = exact[5, 1] = 1.0
     assert_allclose(hess.reshape(6, 6), exact, atol=1e-8)
+    shapes = []
+
+    def stacked(m: NDArray[Any]) -> Any:  # vectorized: (p, 2, 3)
+        shapes.append(m.shape)
+        return np.sum(m**3, axis=(-1, -2)) + m[..., 0, 1] * m[..., 1, 2]
+
+    hessian_schemes: list[Any] = ["central", "complex", "richardson"]
+    for scheme in hessian_schemes:
+        batched = gradref.hessian(stacked, x, scheme=scheme, vectorized=True)
+        assert_array_equal(batched, gradref.hessian(f, x, scheme=scheme))
+    assert {shape[1:] for shape in shapes} == {(2, 3)}
 
 
 # --- what is refused, by path ---------------------------------------------------------------
