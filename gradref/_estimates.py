@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gradref._schemes import DIFFERENCES, EPS
+from gradref._trees import Tree
 
 TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
 SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
@@ -40,23 +41,24 @@ class ErrorEstimate:
 
     Attributes
     ----------
-    error : ndarray of float64
-        The estimated error of each entry of the value, shape of the value (a bound
+    error : ndarray of float64, or a tree of them
+        The estimated error of each entry of the value, shaped like the value (for a
+        point given as a dict, list or tuple of arrays, the same structure) (a bound
         where the step resolves $f$ and its values are accurate to about $\varepsilon$;
         see `gradient` for where it is not):
         $10\,(\tau + \rho + \phi)$ (see `gradient`).
-    truncation : ndarray of float64
+    truncation : ndarray of float64, or a tree of them
         $\tau$, the truncation estimate from the same scheme at twice the step.
-    rounding : ndarray of float64
+    rounding : ndarray of float64, or a tree of them
         $\rho + \phi$, the rounding of the differences and of the formula.
     evaluations : int
         How many points `f` was evaluated at in all, the estimate's included (a
         vectorized call with $p$ points counts $p$).
     """
 
-    error: NDArray[np.float64]
-    truncation: NDArray[np.float64]
-    rounding: NDArray[np.float64]
+    error: Tree
+    truncation: Tree
+    rounding: Tree
     evaluations: int
 
 

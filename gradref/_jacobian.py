@@ -2,7 +2,8 @@ r"""The Jacobian matrix of a map $F: \mathbb{R}^n \to \mathbb{R}^m$."""
 
 from __future__ import annotations
 
-from typing import Literal, overload
+from dataclasses import replace
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,7 +17,8 @@ from gradref._finite_differences import (
     estimated,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
+from gradref._trees import flatten_array
+from gradref._validation import as_flag, as_noise, as_scheme
 
 
 @overload
@@ -103,9 +105,14 @@ def jacobian(
         a time whose result is shaped by n fails the shape check or raises rather than
         giving a wrong Jacobian. One that mixes the rows while keeping their shape
         (``X - X.mean()``, reordered rows) looks vectorized and is not detected.
-    x : array_like, shape (n,)
-        The point, finite.
-    h : float or array_like of shape (n,), optional
+        For an `x` of another shape, `F` gets the point in that shape (vectorized:
+        ``(p, *x.shape)``), and may return an array of any shape but 0-d (a scalar
+        $F$ has the gradient for Jacobian: use `gradient`), the same at every point
+        (vectorized: ``(p, *shape)``); $m$ is its number of entries.
+    x : array_like
+        The point, finite: an array of real numbers of any shape (not a tree of
+        arrays: the result needs one shape); $n$ is its number of entries.
+    h : float or array_like of the shape of `x`, optional
         The step: one for every coordinate, or one per coordinate. Default:
         `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
@@ -121,11 +128,14 @@ def jacobian(
 
     Returns
     -------
-    ndarray of float64, shape (m, n)
-        The approximation of $J_F(\mathbf{x})$.
+    ndarray of float64, shape (m, n), or ``F(x).shape + x.shape``
+        The approximation of $J_F(\mathbf{x})$: for a 1-D `x` and `F`, entry
+        ``[k, i]`` is $\partial F_k / \partial x_i$; for any shapes, entry
+        ``[*k, *i]`` is the derivative of output ``F(x)[k]`` along ``x[i]``, shape
+        ``F(x).shape + x.shape``, the convention of ``jax.jacobian``.
     ErrorEstimate
-        With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shape (m, n),
-        estimates the error of each entry (row $k$ from output $k$'s values and
+        With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shaped like
+        `J`, estimates the error of each entry (row $k$ from output $k$'s values and
         derivatives, as `gradient`'s for $F_k$, and a bound where `gradient`'s is), and
         ``info.evaluations`` counts the evaluations of `F`, each giving all $m$ outputs.
 
@@ -135,13 +145,14 @@ def jacobian(
         If `x`, `h`, `noise` or `scheme` is invalid, a step moves `x` beyond float64,
         `noise` is given with `h` or the complex step, or `F` returns a value less
         precise than the default step was sized for (as for `gradient`); if `F` returns
-        a result
-        that is not a non-empty 1-D array, whose length changes from one point to
-        the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
-        finite values whose differences overflow float64; with ``full_output=True``,
-        if the error estimate overflows float64, or if $x_i \pm 2h$ does.
+        a scalar, an empty array, or arrays whose length (or, beyond 1-D, shape)
+        changes from one point to the next, or (vectorized) not one row per point;
+        or a non-finite value, or finite values whose differences overflow float64;
+        with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
-        If `x` is not an array of real numbers, `h` or `noise` not a real number,
+        If `x` is not an array of real numbers (a dict, list or tuple of arrays
+        included: a tree has no one shape for the result), `h` or `noise` not a real
+        number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
         non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
@@ -212,12 +223,77 @@ def jacobian(
     >>> print(gradref.jacobian(grad_f, [1.0, 2.0]).round(6))
     [[33.556224 24.167168]
      [24.167168  7.389056]]
+
+    Arrays of any shape: the map $M \mapsto M M^\top$ of a $2 \times 3$ matrix has a
+    $2 \times 2$ value, so its Jacobian has shape (2, 2, 2, 3), and entry
+    ``[k, l, i, j]`` is $\partial (MM^\top)_{kl} / \partial M_{ij} = \delta_{ki}
+    M_{lj} + \delta_{li} M_{kj}$:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> M = np.arange(6.0).reshape(2, 3)
+    >>> J = gradref.jacobian(lambda m: m @ m.T, M, scheme="complex")
+    >>> print(J.shape)
+    (2, 2, 2, 3)
+    >>> print(J[0, 1])  # d(M M^T)[0, 1] / dM: row 1 of M in row 0, row 0 in row 1
+    [[3. 4. 5.]
+     [0. 1. 2.]]
     """
-    point = as_point(x)
-    step = as_steps(h, point.size)
+    point, structure = flatten_array(x, "the Jacobian's shape, F(x).shape + x.shape,")
+    step = structure.steps(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    batched = as_flag(vectorized, "vectorized")
+    outputs = _Outputs(structure.wrap(F), batched)
+    fun = UserFunction(
+        outputs, name="F", scalar=False, vectorized=batched, show=structure.unflatten
+    )
     if as_flag(full_output, "full_output"):
-        return estimated(fun, point, step, name, relative)
-    return derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+        value, info = estimated(fun, point, step, name, relative)
+        return outputs.shaped(value, structure.shape), replace(
+            info,
+            error=outputs.shaped(info.error, structure.shape),
+            truncation=outputs.shaped(info.truncation, structure.shape),
+            rounding=outputs.shaped(info.rounding, structure.shape),
+        )
+    jac = derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+    return outputs.shaped(jac, structure.shape)
+
+
+class _Outputs:
+    """`F`, its values of any shape given to the engine as vectors of m outputs.
+
+    The first value's shape is kept; a later N-d one of another shape, or a 1-D one
+    after an N-d one, is refused (its entries would land in the wrong rows). Anything
+    that is not an array of outputs passes unchanged, for the engine to check.
+    """
+
+    def __init__(self, call: Objective, vectorized: bool) -> None:
+        self.call, self.batch = call, int(vectorized)
+        self.shape: tuple[int, ...] | None = None
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        value = self.call(x)
+        try:
+            array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        except (TypeError, ValueError):  # ragged: the engine's check says so
+            return value
+        if array.ndim <= self.batch:
+            return value
+        shape = array.shape[self.batch :]
+        if self.shape is None:
+            self.shape = shape
+        elif shape != self.shape and max(len(shape), len(self.shape)) > 1:
+            raise ValueError(
+                f"`F` must return arrays of one shape, got {shape} but {self.shape} before."
+            )
+        if len(shape) == 1:
+            return value
+        return array.reshape((*array.shape[: self.batch], -1))
+
+    def shaped(self, matrix: NDArray[np.float64], x_shape: tuple[int, ...]) -> NDArray[np.float64]:
+        """Return an (m, n) result as F(x).shape + x.shape."""
+        if (self.shape is None or len(self.shape) == 1) and len(x_shape) == 1:
+            return matrix
+        outputs = (matrix.shape[0],) if self.shape is None else self.shape
+        return matrix.reshape(outputs + x_shape)
