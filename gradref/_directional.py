@@ -2,8 +2,6 @@ r"""The directional derivative $D_u f(x) = \nabla f(x) \cdot u$, differenced alo
 
 from __future__ import annotations
 
-from numpy.typing import ArrayLike
-
 from gradref._finite_differences import (
     SCHEMES,
     Objective,
@@ -11,20 +9,19 @@ from gradref._finite_differences import (
     line_derivative,
 )
 from gradref._schemes import Scheme
+from gradref._trees import Point, flatten
 from gradref._validation import (
     as_flag,
     as_noise,
-    as_point,
     as_scheme,
     as_step,
-    as_unit_vector,
 )
 
 
 def directional_derivative(
     f: Objective,
-    x: ArrayLike,
-    u: ArrayLike,
+    x: Point,
+    u: Point,
     *,
     h: float | None = None,
     scheme: Scheme = "central",
@@ -44,10 +41,13 @@ def directional_derivative(
     ----------
     f : callable
         The function, as for `gradient`: called with the points $\mathbf{x} + s\mathbf{u}$.
-    x : array_like, shape (n,)
-        The point, finite.
-    u : array_like, shape (n,)
-        The direction, a unit vector: $\|\mathbf{u}\|_2 = 1$ to within $10^{-12}$.
+    x : array_like or dict, list or tuple of array_like
+        The point, finite: an array of any shape or a tree of arrays, as for
+        `gradient`.
+    u : array_like, or a tree shaped like `x`
+        The direction, in the structure and shapes of `x`, a unit vector:
+        $\|\mathbf{u}\|_2 = 1$ to within $10^{-12}$, the norm of all its entries
+        together (for a tree, over every leaf at once).
     h : float, optional
         The step $s$ along `u`, positive and finite. Default: see Notes.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
@@ -67,17 +67,18 @@ def directional_derivative(
     Raises
     ------
     ValueError
-        If `u` is not a finite non-empty 1-D array, is zero, not of unit length, or not
-        of the length of `x`; and as for
-        `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
+        If `u` is not finite, is zero, not of unit length, or not of the length of a
+        1-D `x` or the structure and shapes of any other `x` (the message names where
+        they differ); if `x` is not finite or holds an empty array, dict or list; and
+        as for `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
         less precise than the default step was sized for; an error about a value of
         `f` names the point $\mathbf{x} + s\mathbf{u}$ where it happened).
     TypeError
-        If `x` or `u` is not an array of real numbers (complex, strings, a masked
-        array), `h` or `noise` is not a real number, `scheme` is not a string,
-        `vectorized` is
-        not a bool, or `f` returns something other than a number, as for
-        `partial_derivative`.
+        If `x` or `u` (or one of their leaves, named by its path) is not an array of
+        real numbers (complex, strings, None, a masked array), or `x` is a container
+        other than a dict, list or tuple, `h` or `noise` is not a real number,
+        `scheme` is not a string, `vectorized` is not a bool, or `f` returns something
+        other than a number, as for `partial_derivative`.
 
     Notes
     -----
@@ -133,10 +134,10 @@ def directional_derivative(
     >>> print(f"{0.6 * (4 + 2 * np.exp(2)) + 0.8 * (1 + np.exp(2)):.12f}")
     17.978112197861
     """
-    point = as_point(x)
-    direction = as_unit_vector(u, point.size)
+    point, structure = flatten(x)
+    direction = structure.unit(u)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
     return float(line_derivative(fun, point, direction, step, name, relative)[0])

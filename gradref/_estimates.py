@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gradref._schemes import DIFFERENCES, EPS
+from gradref._trees import Tree
 
 TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal double
 SMALLEST = float(np.finfo(np.float64).smallest_subnormal)  # 2^-1074
@@ -54,9 +55,9 @@ class ErrorEstimate:
         vectorized call with $p$ points counts $p$).
     """
 
-    error: NDArray[np.float64]
-    truncation: NDArray[np.float64]
-    rounding: NDArray[np.float64]
+    error: Tree
+    truncation: Tree
+    rounding: Tree
     evaluations: int
 
 

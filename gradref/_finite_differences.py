@@ -28,22 +28,21 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from gradref._estimates import ErrorEstimate, Recorder, error_terms, precision
 from gradref._schemes import DIFFERENCES, EPS, Scheme
+from gradref._trees import Location, Point, Tree, flatten
 from gradref._validation import (
     as_flag,
-    as_index,
     as_noise,
     as_point,
     as_precision,
     as_scheme,
     as_step,
-    as_steps,
     as_value,
     check_finite_values,
     check_shape,
     check_stack_shape,
 )
 
-Objective = Callable[[NDArray[Any]], Any]
+Objective = Callable[[Any], Any]  # an array, or the point's tree (see gradref._trees)
 SCHEMES: tuple[str, ...] = tuple(DIFFERENCES)
 
 
@@ -1051,8 +1050,8 @@ def check_overflow(
 
 def partial_derivative(
     f: Objective,
-    x: ArrayLike,
-    i: int,
+    x: Point,
+    i: Location,
     *,
     h: float | None = None,
     scheme: Scheme = "central",
@@ -1109,12 +1108,19 @@ def partial_derivative(
     Parameters
     ----------
     f : callable
-        The function, called as ``f(x)`` with a 1-D float64 array (complex128 for
-        ``scheme="complex"``) and returning one real number.
-    x : array_like, shape (n,)
-        The point, finite.
-    i : int
-        The coordinate, ``0 <= i < n``.
+        The function, called as ``f(x)`` with the point shaped as `x` is (a float64
+        array, complex128 for ``scheme="complex"``; for a tree, the same dict, list or
+        tuple of such arrays) and returning one real number.
+    x : array_like or dict, list or tuple of array_like
+        The point, finite: an array of real numbers of any shape, or a tree, a dict
+        (keys in insertion order), list or tuple nested to any depth whose leaves are
+        such arrays. A list or tuple of numbers, nested or not, is an array, as numpy
+        reads it; one that holds an array or a dict is a container.
+    i : int or tuple
+        Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
+        tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,
+        a path ``("W1", (2, 3))``: the keys and list positions down to a leaf, then the
+        index tuple within it (an int for a 1-D leaf; omitted or ``()`` for a 0-d one).
     h : float, optional
         The step, positive and finite. The default, `default_step`, balances truncation
         against rounding for the scheme and the precision of $f$'s values, and is
@@ -1136,7 +1142,9 @@ def partial_derivative(
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array, `i` is out of range, `h` is not
+        If `x` or one of its arrays is not finite or is empty, or `x` is an empty dict
+        or list; if `i` is out of range or its path does not lead to an entry of `x`
+        (the message says where it stops), `h` is not
         positive and finite or so small that a point of the scheme ($x_i \pm h$, or
         $x_i \pm h/4$ for richardson) rounds to $x_i$ (a real scheme) or that
         $\operatorname{Im} f(x + \mathrm{i}h) = h f'$ is subnormal though $f'$ is not
@@ -1147,8 +1155,12 @@ def partial_derivative(
         default step, `f` returns a value less precise than the step was sized for
         (float32 after a float64 first value).
     TypeError
-        If `x` is not an array of real numbers (complex, strings, a masked array), `i`
-        is not an integer, `h` or `noise` is not a real number (a bool, a string, a
+        If `x` or one of its leaves is not an array of real numbers (complex, strings,
+        booleans, None, a set, ragged nested lists, a masked array: the message names
+        the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
+        tuple (an OrderedDict, a namedtuple); if `i` is not an integer where one is
+        needed (a flat int for an N-d array, a non-tuple path for a tree), `h` or
+        `noise` is not a real number (a bool, a string, a
         complex number), `scheme` is not a string, `f`
         returns something other than a number (a string, a dict, a complex number in
         a real scheme), or, with ``scheme="complex"``, `f` does not accept complex
@@ -1191,64 +1203,65 @@ def partial_derivative(
     >>> print(gradref.partial_derivative(f, [1.0, 2.0], 0, scheme="complex"))
     18.7781121978613
     """
-    point = as_point(x)
-    index = as_index(i, point.size)
+    point, structure = flatten(x)
+    index = structure.index(i)
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    derivative = derivatives(UserFunction(f), point, np.array([index]), step, name, None, relative)
+    fun = UserFunction(structure.wrap(f))
+    derivative = derivatives(fun, point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: Literal[False] = ...,
-) -> NDArray[np.float64]: ...
+) -> Tree: ...
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: Literal[True],
-) -> tuple[NDArray[np.float64], ErrorEstimate]: ...
+) -> tuple[Tree, ErrorEstimate]: ...
 
 
 @overload
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = ...,
+    h: float | Point | None = ...,
     scheme: Scheme = ...,
     vectorized: bool = ...,
     noise: float | None = ...,
     full_output: bool,
-) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]: ...
+) -> Tree | tuple[Tree, ErrorEstimate]: ...
 
 
 def gradient(
     f: Objective,
-    x: ArrayLike,
+    x: Point,
     *,
-    h: float | ArrayLike | None = None,
+    h: float | Point | None = None,
     scheme: Scheme = "central",
     vectorized: bool = False,
     noise: float | None = None,
     full_output: bool = False,
-) -> NDArray[np.float64] | tuple[NDArray[np.float64], ErrorEstimate]:
+) -> Tree | tuple[Tree, ErrorEstimate]:
     r"""Return the gradient $\nabla f(\mathbf{x})$, the vector of all partial derivatives.
 
     $$\nabla f(\mathbf{x}) = \begin{bmatrix}
@@ -1261,10 +1274,13 @@ def gradient(
     Parameters
     ----------
     f : callable
-        The function. By default called as ``f(x)`` once per perturbed point, with a 1-D
-        array, returning one real number. With ``vectorized=True``, called as ``f(X)``
-        where `X` has one perturbed point per row, shape (p, n), and must return the p
-        values, shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
+        The function. By default called as ``f(x)`` once per perturbed point, with the
+        point as `x` is shaped (an array of its shape; for a tree, the same dict, list
+        or tuple of arrays), returning one real number. With ``vectorized=True``,
+        called as ``f(X)`` where `X` has one perturbed point per row, shape (p, n) for a
+        1-D `x` (for any `x`, each array gets a leading axis of p: shape
+        ``(p, *leaf.shape)``, JAX's ``vmap`` convention), and must return the p values,
+        shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
         reductions over ``axis=-1``, and it works both ways. The points come in
         batches: one point first, then up to $2^{18}$ numbers a call (two points at
         least, for $n > 2^{17}$), so that an `f`
@@ -1273,12 +1289,15 @@ def gradient(
         gradient. (An `f` that mixes the rows while keeping one value per row, as
         ``x[::-1]`` or ``x @ w / np.linalg.norm(x)``, has a vectorized one's shapes and
         cannot be detected.)
-    x : array_like, shape (n,)
-        The point, finite.
-    h : float or array_like of shape (n,), optional
-        The step: one for every coordinate, or one per coordinate. Default:
-        `default_step` for the precision of $f$'s values, taken from the dtype of its
-        first value (as in `partial_derivative`).
+    x : array_like or dict, list or tuple of array_like
+        The point, finite: an array of real numbers of any shape (0-d included), or a
+        tree: a dict (keys in insertion order), list or tuple, nested to any depth,
+        whose leaves are such arrays (see `partial_derivative`). $n$ is the number of
+        entries of all its arrays together.
+    h : float, or array_like or tree shaped like `x`, optional
+        The step: one for every coordinate, or one per coordinate, in the structure
+        and shapes of `x`. Default: `default_step` for the precision of $f$'s values,
+        taken from the dtype of its first value (as in `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
@@ -1292,19 +1311,21 @@ def gradient(
 
     Returns
     -------
-    ndarray of float64, shape (n,)
-        The approximation of $\nabla f(\mathbf{x})$.
+    ndarray of float64 of the shape of `x`, or a tree of them shaped like `x`
+        The approximation of $\nabla f(\mathbf{x})$: for a tree `x`, the same dict,
+        list or tuple, each array the derivatives along the entries of that leaf.
     ErrorEstimate
-        With ``full_output=True`` only, as ``(gradient, info)``: ``info.error``, shape
-        (n,), estimates the error of each component (a bound where the step resolves $f$:
-        see Notes), and ``info.evaluations`` counts the
-        evaluations of `f`.
+        With ``full_output=True`` only, as ``(gradient, info)``: ``info.error``, shaped
+        like the gradient, estimates the error of each component (a bound where the
+        step resolves $f$: see Notes), and ``info.evaluations`` counts the evaluations
+        of `f`.
 
     Raises
     ------
     ValueError
         As for `partial_derivative`, and if `h` is neither one step nor one per
-        coordinate, shape (n,), or a vectorized `f` returns the wrong shape; with
+        coordinate in the structure and shapes of `x` (the message names where they
+        differ), or a vectorized `f` returns the wrong shape; with
         ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm
         2h$ does.
     TypeError
@@ -1402,17 +1423,41 @@ def gradient(
     ... ]
     >>> print(f"{errors[0]:.1e} {errors[1]:.1e} {errors[1] / errors[0]:.0f}")
     8.6e-05 3.4e-02 400
+
+    The parameters of a model as a dict: for the linear layer's loss
+    $\frac12 \lVert W\mathbf{a} + \mathbf{b} - \mathbf{y} \rVert^2$ the gradient is
+    $\mathbf{r}\mathbf{a}^\top$ for $W$ and $\mathbf{r}$ for $\mathbf{b}$, with
+    $\mathbf{r} = W\mathbf{a} + \mathbf{b} - \mathbf{y}$, each shaped like its parameter:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> a, y = np.array([1.0, 2.0, -1.0]), np.array([0.5, -0.5])
+    >>> def loss(p):
+    ...     r = p["W"] @ a + p["b"] - y
+    ...     return 0.5 * r @ r
+    ...
+    >>> params = {"W": np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), "b": np.zeros(2)}
+    >>> g = gradref.gradient(loss, params, scheme="complex")
+    >>> r = params["W"] @ a + params["b"] - y
+    >>> print(g["W"].shape, g["b"].shape)
+    (2, 3) (2,)
+    >>> print(np.array_equal(g["W"], np.outer(r, a)), np.array_equal(g["b"], r))
+    True True
     """
-    point = as_point(x)
-    step = as_steps(h, point.size)
+    point, structure = flatten(x)
+    step = structure.steps(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
+    shaped = structure.unflatten  # the vector itself for a 1-D x
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
-        error = info.error.ravel()
-        return value.ravel(), replace(
-            info, error=error, truncation=info.truncation.ravel(), rounding=info.rounding.ravel()
+        return shaped(value.ravel()), replace(
+            info,
+            error=shaped(info.error.ravel()),
+            truncation=shaped(info.truncation.ravel()),
+            rounding=shaped(info.rounding.ravel()),
         )
     # The one-row Jacobian, as a vector.
-    return derivatives(fun, point, np.arange(point.size), step, name, None, relative).ravel()
+    gradient = derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+    return shaped(gradient.ravel())

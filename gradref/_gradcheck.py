@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from gradref._estimates import SAFETY, Recorder, Terms, error_terms
 from gradref._finite_differences import (
@@ -22,13 +22,13 @@ from gradref._finite_differences import (
     sample,
 )
 from gradref._schemes import DIFFERENCES, EPS, Scheme
+from gradref._trees import Location, Point, Structure, Tree, flatten
 from gradref._validation import (
     as_count,
     as_flag,
     as_generator,
     as_gradient_value,
     as_noise,
-    as_point,
     as_positive,
     as_scheme,
     as_step,
@@ -48,51 +48,66 @@ class GradientCheck:
     then how many are not shown and how many of those failed); ``repr`` is one short
     line.
 
+    For a point `x` of another shape than (n,) (an N-d array, a dict, list or tuple of
+    arrays), `analytic`, `numerical`, `errors` and `tolerances` take the structure and
+    shapes of `x`, and `worst` is a location in it (with ``directions=k`` they stay
+    arrays of shape (k,), one entry per direction).
+
     Attributes
     ----------
-    analytic : ndarray of float64, shape (n,) or (k,)
+    analytic : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The gradient returned by ``grad(x)``, $\mathbf{g}$ (or $\mathbf{g} \cdot
         \mathbf{u}_k$).
-    numerical : ndarray of float64, shape (n,) or (k,)
+    numerical : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The numerical gradient $\hat{\mathbf{g}}$, by the scheme at the steps $h_i$ as
         given (richardson's default step is not shrunk here), or the numerical
         derivative along each $\mathbf{u}_k$.
-    errors : ndarray of float64, shape (n,) or (k,)
+    errors : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The difference of each entry, $|g_i - \hat g_i|$.
-    tolerances : ndarray of float64, shape (n,) or (k,)
+    tolerances : ndarray of float64, shape (n,) or (k,), or shaped like `x`
         The largest difference entry $i$ may show and pass, $T_i$ (see
         `check_gradient`): what the numerical derivative cannot resolve there.
-    worst : int
-        The index of the entry with the largest ratio ``errors / tolerances``.
+    worst : int or tuple
+        The entry with the largest ratio ``errors / tolerances``, where
+        `partial_derivative`'s `i` would name it: an int for a 1-D `x` (and for a
+        direction's index with ``directions=k``), an index tuple ``(2, 3)`` for an N-d
+        array, a path ``("W1", (2, 3))`` for a tree. The report prints it, and each
+        row's entry, as its ``repr``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
         did not see (see `check_gradient`).
     passed : bool
         Whether ``ratio <= 1``: every entry agrees within its tolerance.
-    directions : ndarray of float64, shape (k, n), or None
+    directions : ndarray of float64, shape (k, n), or shaped like `x` with a leading k, or None
         The unit directions $\mathbf{u}_k$ of ``directions=k``, one per row, so that a
         check can be reproduced (``directional_derivative(f, x, directions[k])`` gives
         the same numerical value to within a few ulps (a sum of products here, a dot
         product there), except with richardson,
         which may shrink its default
         step there and does not in the check); None when the components were compared.
+        For another `x` than a 1-D one they take its structure, each array with a
+        leading axis of k (shape ``(k, *leaf.shape)``, as the points of a vectorized
+        `f`): direction k of a dict `x` is ``{key: d[k] for key, d in
+        directions.items()}``, of unit length over all its entries together.
     """
 
-    analytic: NDArray[np.float64]
-    numerical: NDArray[np.float64]
-    errors: NDArray[np.float64]
-    tolerances: NDArray[np.float64]
-    worst: int
+    analytic: Tree
+    numerical: Tree
+    errors: Tree
+    tolerances: Tree
+    worst: Location
     ratio: float
     passed: bool
-    directions: NDArray[np.float64] | None = None
+    directions: Tree | None = None
+    _structure: Structure | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         entries = "components" if self.directions is None else "directions"
+        count = np.size(self.errors) if self._structure is None else self._structure.size
         return (
-            f"GradientCheck(passed={self.passed}, {entries}={self.errors.size}, "
-            f"worst={self.worst}, ratio={self.ratio:.2g})"
+            f"GradientCheck(passed={self.passed}, {entries}={count}, "
+            f"worst={self.worst!r}, ratio={self.ratio:.2g})"
         )
 
     def __str__(self) -> str:
@@ -112,23 +127,29 @@ def ratios_of(errors: NDArray[np.float64], tolerances: NDArray[np.float64]) -> N
 def report(check: GradientCheck, shown: int = SHOWN) -> str:
     """Return the report of `check`: a summary line, then one line per entry (the worst)."""
     entry = "component" if check.directions is None else "direction"
-    ratios = ratios_of(check.errors, check.tolerances)
+    structure = check._structure if check.directions is None else None
+    flat = np.asarray if structure is None else structure.flat
+    analytic, numerical = flat(check.analytic), flat(check.numerical)
+    errors, tolerances = flat(check.errors), flat(check.tolerances)
+    ratios = ratios_of(errors, tolerances)
     failed = int((ratios > 1).sum())
     verdict = f"FAILED: {failed} of" if failed or not check.passed else "passed:"
     lines = [
-        f"gradient check {verdict} {ratios.size} {entry}s; worst is {check.worst}, "
+        f"gradient check {verdict} {ratios.size} {entry}s; worst is {check.worst!r}, "
         f"{check.ratio:.3g} times its tolerance"
     ]
-    analytic = "grad . u" if check.directions is not None else "analytic"
+    order = sorted(np.argsort(-ratios, kind="stable")[:shown].tolist())
+    labels = [repr(i) if structure is None else structure.label(i) for i in order]
+    width = max([9, *map(len, labels)])
+    heading = "grad . u" if check.directions is not None else "analytic"
     lines.append(
-        f"{entry:>9}  {analytic:>17}  {'numerical':>17}  {'error':>9}  {'tolerance':>9}  "
+        f"{entry:>{width}}  {heading:>17}  {'numerical':>17}  {'error':>9}  {'tolerance':>9}  "
         f"{'ratio':>9}  verdict"
     )
-    order = np.argsort(-ratios, kind="stable")[:shown]
-    for i in sorted(order.tolist()):
+    for i, label in zip(order, labels, strict=True):
         lines.append(
-            f"{i:>9}  {check.analytic[i]:>17.10g}  {check.numerical[i]:>17.10g}  "
-            f"{check.errors[i]:>9.3g}  {check.tolerances[i]:>9.3g}  {ratios[i]:>9.3g}  "
+            f"{label:>{width}}  {analytic[i]:>17.10g}  {numerical[i]:>17.10g}  "
+            f"{errors[i]:>9.3g}  {tolerances[i]:>9.3g}  {ratios[i]:>9.3g}  "
             f"{'ok' if ratios[i] <= 1 else 'FAIL'}"
         )
     hidden = ratios.size - len(order)
@@ -140,8 +161,8 @@ def report(check: GradientCheck, shown: int = SHOWN) -> str:
 
 def check_gradient(
     f: Objective,
-    grad: Callable[[NDArray[np.float64]], ArrayLike],
-    x: ArrayLike,
+    grad: Callable[[Any], Any],
+    x: Point,
     *,
     rtol: float | None = None,
     h: float | None = None,
@@ -256,10 +277,14 @@ def check_gradient(
     f : callable
         The function, as for `gradient`.
     grad : callable
-        The gradient to check, called as ``grad(x)`` and returning shape (n,).
-    x : array_like, shape (n,)
-        The point at which to compare, finite. Pick a generic point: at $(0, 0)$ or
-        $(1, 1)$ many wrong formulas agree with the right one.
+        The gradient to check, called as ``grad(x)`` with the point shaped as `x` is,
+        and returning the gradient in the same structure and shapes: shape (n,) for a
+        1-D `x`, the shape of `x` for an array, the same dict (its keys in any order),
+        list or tuple of arrays for a tree.
+    x : array_like or dict, list or tuple of array_like
+        The point at which to compare, finite: an array of any shape or a tree of
+        arrays, as for `gradient`. Pick a generic point: at $(0, 0)$ or $(1, 1)$ many
+        wrong formulas agree with the right one.
     rtol : float, optional
         A relative difference in each component to accept on top of the estimate, for
         a function computed less accurately than the rounding model assumes. Positive
@@ -297,7 +322,9 @@ def check_gradient(
     Raises
     ------
     ValueError
-        If ``grad(x)`` does not have the shape of `x` or is not finite, if `rtol` is
+        If ``grad(x)`` does not have the shape of `x` (for a tree: its structure, or
+        the shape of a leaf; the message names the path where they differ) or is not
+        finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
@@ -317,8 +344,8 @@ def check_gradient(
         beyond `noise`.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict, a masked array), if `rtol` or `noise` is not a real number, if `directions` or
-        `seed` is not an integer (a bool, a float, a string), `rng` not a
+        dict for an array `x`, a masked array), if `rtol` or `noise` is not a real
+        number, if `directions` or `seed` is not an integer (a bool, a float, a string), `rng` not a
         ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
     Notes
@@ -394,20 +421,53 @@ def check_gradient(
     ... )
     >>> print(check.passed, check.directions.shape, f"{check.ratio:.0f}")
     False (3, 1000) 487
+
+    The parameters of a model as a dict, with one entry of the hand-derived gradient of
+    $W$ 1 % off: `worst` is where it is, as `partial_derivative` takes it:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> a, y = np.array([1.0, 2.0, -1.0]), np.array([0.5, -0.5])
+    >>> def loss(p):
+    ...     r = p["W"] @ a + p["b"] - y
+    ...     return 0.5 * r @ r
+    ...
+    >>> def grad(p):
+    ...     r = p["W"] @ a + p["b"] - y
+    ...     g = {"W": np.outer(r, a), "b": r}
+    ...     g["W"][1, 2] *= 1.01
+    ...     return g
+    ...
+    >>> params = {"W": np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), "b": np.zeros(2)}
+    >>> check = gradref.check_gradient(loss, grad, params)
+    >>> print(check.passed, check.worst, check.errors["W"].shape)
+    False ('W', (1, 2)) (2, 3)
+    >>> print(check)
+    gradient check FAILED: 1 of 8 components; worst is ('W', (1, 2)), 1.18e+07 times its tolerance
+        component           analytic          numerical      error  tolerance      ratio  verdict
+    ('W', (0, 0))               -0.3               -0.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (0, 1))               -0.6               -0.6   1.46e-12   1.09e-09    0.00134  ok
+    ('W', (0, 2))                0.3                0.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (1, 0))                1.3                1.3   2.91e-12    1.1e-09    0.00265  ok
+    ('W', (1, 1))                2.6                2.6   1.45e-12   1.09e-09    0.00134  ok
+    ('W', (1, 2))             -1.313               -1.3      0.013    1.1e-09   1.18e+07  FAIL
+      ('b', (0,))               -0.3               -0.3   2.91e-12    1.1e-09    0.00265  ok
+      ('b', (1,))                1.3                1.3   2.91e-12    1.1e-09    0.00265  ok
     """
-    point = as_point(x)
+    point, structure = flatten(x)
     relative = 0.0 if rtol is None else as_positive(rtol, "rtol")
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     level = as_noise(noise, step, name)
-    fun = UserFunction(f, vectorized=as_flag(vectorized, "vectorized"))
+    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
     count = None if directions is None else as_count(directions, point.size)
     generator = as_generator(seed, rng, count is not None)
-    analytic = _analytic(grad, point)
+    analytic = _analytic(grad, point, structure)
     if count is not None:
-        return _along_directions(
-            fun, analytic, point, count, generator, relative, step, name, level
+        check = _along_directions(
+            fun, analytic, point, count, generator, relative, step, name, level, structure
         )
+        return _shaped(check, structure)
     # The steps used as given, richardson's too (it would shrink a default step to fit f):
     # the truncation estimate compares the difference at h with the one at exactly 2h.
     given = None if step is None else np.full(point.size, step)
@@ -429,7 +489,38 @@ def check_gradient(
         # x ± h, not only at x (where f may be near 0 while f(x ± h) is not).
         terms = model(s.sizes, largest=largest)
         noisy = model(s.doubled_sizes, largest=largest).rounding[0]
-    return _judge(analytic, numerical, s.doubled[0], terms, noisy, relative, s.steps, name, point)
+    check = _judge(
+        analytic,
+        numerical,
+        s.doubled[0],
+        terms,
+        noisy,
+        relative,
+        s.steps,
+        name,
+        point,
+        structure.label,
+    )
+    return _shaped(check, structure)
+
+
+def _shaped(check: GradientCheck, structure: Structure) -> GradientCheck:
+    """Return `check` in the point's structure: its entries, `worst`, or its directions."""
+    if structure.is_vector:
+        return check
+    if check.directions is not None:  # entries are directions: only the directions change
+        return replace(check, directions=structure.unflatten(check.directions))
+    shaped = structure.unflatten
+    assert isinstance(check.worst, int)
+    return replace(
+        check,
+        analytic=shaped(check.analytic),
+        numerical=shaped(check.numerical),
+        errors=shaped(check.errors),
+        tolerances=shaped(check.tolerances),
+        worst=structure.location(check.worst),
+        _structure=structure,
+    )
 
 
 def _along_directions(
@@ -442,6 +533,7 @@ def _along_directions(
     step: float | None,
     name: str,
     noise: float | None,
+    structure: Structure,
 ) -> GradientCheck:
     """Compare grad(x) . u with the derivative along u, for `count` random unit vectors u."""
     u = rng.standard_normal((count, point.size))
@@ -465,7 +557,7 @@ def _along_directions(
     if step is None and name != "complex":
         check_precision(fun, recorder.eps, eps)
     eps = max(eps, recorder.eps)  # the complex step's values (complex64: float32's)
-    _check_unmasked(point, u, steps, name, eps)
+    _check_unmasked(point, u, steps, name, eps, structure)
     with np.errstate(over="ignore", invalid="ignore"):
         projected = u @ analytic
         # No numerical gradient here: the rounding of the inputs is weighed by grad(x).
@@ -496,6 +588,7 @@ def _check_unmasked(
     steps: NDArray[np.float64],
     name: str,
     eps: float,
+    structure: Structure,
 ) -> None:
     """Refuse directions whose tolerances would grow with a mistake as fast as its error.
 
@@ -517,9 +610,10 @@ def _check_unmasked(
     if masked.any():
         i = int(np.argmax(masked))
         raise ValueError(
-            f"`directions` cannot judge component {i}: with values of relative precision "
-            f"{eps:.3g} at x[{i}] = {x[i]:.6g}, a mistake there would raise the tolerance "
-            "of every direction as fast as the error it makes, so no mistake could fail. "
+            f"`directions` cannot judge component {structure.label(i)}: with values of "
+            f"relative precision {eps:.3g} at {structure.entry(i)} = {x[i]:.6g}, a mistake "
+            "there would raise the tolerance of every direction as fast as the error it "
+            "makes, so no mistake could fail. "
             "Compare the components (directions=None)."
         )
 
@@ -534,6 +628,7 @@ def _judge(
     steps: NDArray[np.float64],
     name: str,
     point: NDArray[np.float64],
+    label: Callable[[int], str] = repr,
 ) -> GradientCheck:
     """Return the verdict on each entry: |analytic - numerical| within its tolerance."""
     order = 2.0 ** DIFFERENCES[name].order - 1
@@ -547,7 +642,7 @@ def _judge(
             "so `grad` cannot be judged there; scale `f` down."
         )
     resolved = terms.rounding[0] + noise + terms.formula[0]
-    _check_resolved(numerical, extrapolated, terms.truncation[0], resolved, steps)
+    _check_resolved(numerical, extrapolated, terms.truncation[0], resolved, steps, label)
     ratios = ratios_of(errors, tolerances)
     worst = int(np.argmax(ratios))
     ratio = float(ratios[worst])
@@ -560,6 +655,7 @@ def _check_resolved(
     truncation: NDArray[np.float64],
     noise: NDArray[np.float64],
     steps: NDArray[np.float64],
+    label: Callable[[int], str],
 ) -> None:
     """Refuse a verdict where the step is too coarse for `f`, rather than guess.
 
@@ -576,8 +672,8 @@ def _check_resolved(
     if coarse.any():
         i = int(np.argmax(coarse))
         raise ValueError(
-            f"cannot judge component {i}: the numerical derivative there is {numerical[i]:.6g} "
-            f"with an estimated truncation error of {truncation[i]:.2g} "
+            f"cannot judge component {label(i)}: the numerical derivative there is "
+            f"{numerical[i]:.6g} with an estimated truncation error of {truncation[i]:.2g} "
             f"({truncation[i] / extrapolated[i]:.1%}), so `f` varies on the scale of the "
             f"step h = {steps[i]:.3g} (a singularity or kink nearby, or noise). Pass a "
             "smaller `h`, check at a point farther from the feature, or use "
@@ -586,21 +682,24 @@ def _check_resolved(
 
 
 def _analytic(
-    grad: Callable[[NDArray[np.float64]], Any], point: NDArray[np.float64]
+    grad: Callable[[Any], Any], point: NDArray[np.float64], structure: Structure
 ) -> NDArray[np.float64]:
+    """Return ``grad(x)``, which must have the structure of `x`, as a vector."""
     where = f"at x = {point}"
     try:
-        value = grad(point.copy())
+        value = grad(structure.unflatten(point.copy()))
     except Exception as err:
         err.add_note(f"gradref called `grad` {where}.")
         raise
-    return as_gradient_value(value, point, "x", lambda: where)
+    if structure.is_vector:
+        return as_gradient_value(value, point, "x", lambda: where)
+    return structure.ravel(value, "grad(x)")
 
 
 def assert_gradient(
     f: Objective,
-    grad: Callable[[NDArray[np.float64]], ArrayLike],
-    x: ArrayLike,
+    grad: Callable[[Any], Any],
+    x: Point,
     *,
     rtol: float | None = None,
     h: float | None = None,

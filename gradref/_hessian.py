@@ -35,7 +35,8 @@ from gradref._finite_differences import (
     scaled_steps,
 )
 from gradref._schemes import DIFFERENCES, EPS, HESSIANS, HessianScheme
-from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
+from gradref._trees import flatten_array
+from gradref._validation import as_flag, as_noise, as_scheme
 
 HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
 
@@ -448,12 +449,12 @@ def hessian(
     3.0e-04
     1.4e-03
     """
-    point = as_point(x)
-    step = as_steps(h, point.size)
+    point, structure = flatten_array(x, "the Hessian's shape, x.shape + x.shape,")
+    step = structure.steps(h)
     name = as_scheme(scheme, HESSIAN_SCHEMES, " for the Hessian")
     batched = as_flag(vectorized, "vectorized")
     relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
-    probe = Probe(f)
+    probe = Probe(structure.wrap(f))
     fun = UserFunction(probe, vectorized=batched)
     eps = EPS if relative is None else max(relative, EPS)
     steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
@@ -475,4 +476,4 @@ def hessian(
         hess = _of_gradient(fun, point, steps, name, first if kept else None)
     if step is None:
         check_precision(fun, probe.eps, eps)
-    return hess
+    return hess.reshape(structure.shape + structure.shape)

@@ -2,7 +2,8 @@ r"""The Jacobian matrix of a map $F: \mathbb{R}^n \to \mathbb{R}^m$."""
 
 from __future__ import annotations
 
-from typing import Literal, overload
+from dataclasses import replace
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,7 +17,8 @@ from gradref._finite_differences import (
     estimated,
 )
 from gradref._schemes import Scheme
-from gradref._validation import as_flag, as_noise, as_point, as_scheme, as_steps
+from gradref._trees import flatten_array
+from gradref._validation import as_flag, as_noise, as_scheme
 
 
 @overload
@@ -213,11 +215,59 @@ def jacobian(
     [[33.556224 24.167168]
      [24.167168  7.389056]]
     """
-    point = as_point(x)
-    step = as_steps(h, point.size)
+    point, structure = flatten_array(x, "the Jacobian's shape, F(x).shape + x.shape,")
+    step = structure.steps(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(F, name="F", scalar=False, vectorized=as_flag(vectorized, "vectorized"))
+    batched = as_flag(vectorized, "vectorized")
+    outputs = _Outputs(structure.wrap(F), batched)
+    fun = UserFunction(outputs, name="F", scalar=False, vectorized=batched)
     if as_flag(full_output, "full_output"):
-        return estimated(fun, point, step, name, relative)
-    return derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+        value, info = estimated(fun, point, step, name, relative)
+        return outputs.shaped(value, structure.shape), replace(
+            info,
+            error=outputs.shaped(info.error, structure.shape),
+            truncation=outputs.shaped(info.truncation, structure.shape),
+            rounding=outputs.shaped(info.rounding, structure.shape),
+        )
+    jac = derivatives(fun, point, np.arange(point.size), step, name, None, relative)
+    return outputs.shaped(jac, structure.shape)
+
+
+class _Outputs:
+    """`F`, its values of any shape given to the engine as vectors of m outputs.
+
+    The first value's shape is kept; a later N-d one of another shape, or a 1-D one
+    after an N-d one, is refused (its entries would land in the wrong rows). Anything
+    that is not an array of outputs passes unchanged, for the engine to check.
+    """
+
+    def __init__(self, call: Objective, vectorized: bool) -> None:
+        self.call, self.batch = call, int(vectorized)
+        self.shape: tuple[int, ...] | None = None
+
+    def __call__(self, x: NDArray[Any]) -> Any:
+        value = self.call(x)
+        try:
+            array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        except (TypeError, ValueError):  # ragged: the engine's check says so
+            return value
+        if array.ndim <= self.batch:
+            return value
+        shape = array.shape[self.batch :]
+        if self.shape is None:
+            self.shape = shape
+        elif shape != self.shape and max(len(shape), len(self.shape)) > 1:
+            raise ValueError(
+                f"`F` must return arrays of one shape, got {shape} but {self.shape} before."
+            )
+        if len(shape) == 1:
+            return value
+        return array.reshape((*array.shape[: self.batch], -1))
+
+    def shaped(self, matrix: NDArray[np.float64], x_shape: tuple[int, ...]) -> NDArray[np.float64]:
+        """Return an (m, n) result as F(x).shape + x.shape."""
+        if (self.shape is None or len(self.shape) == 1) and len(x_shape) == 1:
+            return matrix
+        outputs = (matrix.shape[0],) if self.shape is None else self.shape
+        return matrix.reshape(outputs + x_shape)

@@ -34,16 +34,7 @@ def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np
 
     With `complex_hint`, a complex `x` is told how to choose the complex step.
     """
-    refuse_masked(x, name)
-    try:
-        array = np.asarray(x)
-    except (TypeError, ValueError) as err:  # ragged nested lists, for one
-        raise TypeError(f"`{name}` must be a 1-D array of real numbers.") from err
-    if array.dtype.kind == "c":
-        hint = "; the complex step is chosen with scheme='complex'" if complex_hint else ""
-        raise TypeError(f"`{name}` must be real{hint}.")
-    if array.dtype.kind not in "iuf":  # bool is refused, as it is for a scalar argument
-        raise TypeError(f"`{name}` must be a 1-D array of real numbers, not dtype {array.dtype}.")
+    array = as_array(x, name, "a 1-D array", complex_hint)
     if array.ndim != 1:
         hint = " Wrap a single number as [x]." if array.ndim == 0 else ""
         raise ValueError(
@@ -52,6 +43,24 @@ def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np
     if array.size == 0:
         raise ValueError(f"`{name}` must not be empty.")
     return np.asarray(array, dtype=np.float64)
+
+
+def as_array(x: ArrayLike, name: str, what: str, complex_hint: bool = False) -> NDArray[Any]:
+    """Return `x` as an array of real numbers of any shape, neither copied nor scanned.
+
+    `what` names what `x` must be in the messages ("a 1-D array", "an array").
+    """
+    refuse_masked(x, name)
+    try:
+        array = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged nested lists, for one
+        raise TypeError(f"`{name}` must be {what} of real numbers.") from err
+    if array.dtype.kind == "c":
+        hint = "; the complex step is chosen with scheme='complex'" if complex_hint else ""
+        raise TypeError(f"`{name}` must be real{hint}.")
+    if array.dtype.kind not in "iuf":  # bool is refused, as it is for a scalar argument
+        raise TypeError(f"`{name}` must be {what} of real numbers, not dtype {array.dtype}.")
+    return array
 
 
 def check_finite(array: NDArray[np.float64], name: str) -> None:

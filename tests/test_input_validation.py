@@ -25,21 +25,29 @@ BIG = float(np.finfo(np.float64).max)
     [
         ([1.0, np.nan], ValueError, r"`x` must be finite \(no NaN or inf\); `x`\[1\] is nan"),
         ([np.inf, 1.0], ValueError, r"`x` must be finite .*`x`\[0\] is inf"),
-        (["a", "b"], TypeError, r"`x` must be a 1-D array of real numbers, not dtype <U1"),
-        ([[1.0, 2.0], [3.0]], TypeError, r"`x` must be a 1-D array of real numbers\."),
+        # A list of strings is a list of leaves (a tree), and its first leaf is refused.
+        (["a", "b"], TypeError, r"`x\[0\]` must be an array of real numbers, not <class 'str'>"),
+        ([[1.0, 2.0], [3.0]], TypeError, r"`x` must be an array of real numbers\."),
         ([1 + 2j, 0], TypeError, r"`x` must be real; the complex step is chosen with scheme="),
-        (
-            [[1.0, 2.0]],
-            ValueError,
-            r"`x` must be 1-D \(one entry per variable\), got shape \(1, 2\)\.$",
-        ),
-        (1.0, ValueError, r"got shape \(\)\. Wrap a single number as \[x\]\."),
         ([], ValueError, r"`x` must not be empty\."),
     ],
 )
 def test_bad_point(x: Any, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         gradref.gradient(f, x)
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        ([[1.0, 2.0]], r"`x` must be 1-D \(one entry per variable\), got shape \(1, 2\)\.$"),
+        (1.0, r"got shape \(\)\. Wrap a single number as \[x\]\."),
+    ],
+)
+def test_point_of_a_1d_function_must_be_1d(x: Any, match: str) -> None:
+    """`default_step` (one step per coordinate) takes a 1-D x; the derivatives any shape."""
+    with pytest.raises(ValueError, match=match):
+        gradref.default_step(x)
 
 
 @pytest.mark.parametrize(
@@ -321,10 +329,10 @@ def _length_changes(p: Any) -> Any:
             r"at x = .*\. For a scalar function use gradref\.gradient\.",
         ),
         (
-            lambda p: np.outer(p, p),
+            lambda p: np.outer(p, p) if p[1] == 2.0 else np.ones((1, 4)),
             {},
             ValueError,
-            r"`F` must return a non-empty 1-D array .*, got shape \(2, 2\) at x = ",
+            r"`F` must return arrays of one shape, got \(1, 4\) but \(2, 2\) before\.",
         ),
         (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty 1-D array .*shape \(0,\)"),
         (
@@ -383,7 +391,12 @@ def test_bad_map(fun: Any, kwargs: Any, error: type[Exception], match: str) -> N
     ("kwargs", "error", "match"),
     [
         ({"x": [1.0, np.nan]}, ValueError, r"`x` must be finite \(no NaN or inf\); `x`\[1\]"),
-        ({"x": [[1.0, 2.0]]}, ValueError, r"`x` must be 1-D \(one entry per variable\)"),
+        (
+            {"x": {"a": P0}},
+            TypeError,
+            r"`x` must be an array of real numbers \(of any shape\), not a dict of arrays: "
+            r"the Jacobian's shape",
+        ),
         ({"h": 0.0}, ValueError, r"`h` must be positive, got 0\.0\."),
         ({"scheme": "centered"}, ValueError, r"`scheme` must be one of 'forward', 'backward', "),
     ],

@@ -66,7 +66,7 @@ def compute(case: Case, scheme: str) -> NDArray[np.float64]:
     x = np.array(case.x)
     h = None if scheme == "richardson" else case.h
     if case.kind == "gradient":
-        return gradref.gradient(case.f, x, h=h, scheme=cast(Scheme, scheme))
+        return np.asarray(gradref.gradient(case.f, x, h=h, scheme=cast(Scheme, scheme)))
     if case.kind == "jacobian":
         return gradref.jacobian(case.f, x, h=h, scheme=cast(Scheme, scheme))
     if case.kind == "hessian":

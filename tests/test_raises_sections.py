@@ -29,7 +29,8 @@ def _point_and_settings(call: Callable[..., Any]) -> list[Callable[[], Any]]:
     """Bad inputs shared by the derivative functions: call(x=..., **settings)."""
     return [
         lambda: call(x=[1.0, np.nan]),
-        lambda: call(x=[[1.0, 2.0]]),
+        lambda: call(x={"a": []}),
+        lambda: call(x={"a": None}),
         lambda: call(x=[1 + 1j, 2.0]),
         lambda: call(x=["a", "b"]),
         lambda: call(x=MASKED),
@@ -120,6 +121,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _partial(i=2),
         lambda: _partial(i=0.5),
         lambda: _partial(fun=lambda p: p),
+        lambda: _partial(x={"a": P0}, i=("b", 0)),
+        lambda: _partial(x=np.ones((2, 2)), i=1),
     ],
     "jacobian": [
         *_point_and_settings(_jacobian),
@@ -129,6 +132,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(vectorized="yes"),
         lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
         lambda: _jacobian(full_output=1),
+        lambda: _jacobian(x={"a": P0}),
+        lambda: _jacobian(fun=lambda p: np.ones((2, 2)) * p[0] if p[1] == 2 else np.ones(4)),
     ],
     "directional_derivative": [
         *_point_and_settings(_directional),
@@ -145,6 +150,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _hessian(fun=lambda p: 1j * p[0]),
         lambda: _hessian(fun=lambda p: np.nan),
         lambda: _hessian(fun=lambda p: np.abs(p[0] * p[1]), scheme="complex"),
+        lambda: _hessian(x={"a": P0}),
     ],
     "check_gradient": [
         *_point_and_settings(_check),
@@ -153,6 +159,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _check(grad=lambda p: np.array([np.nan, 1.0])),
         lambda: _check(grad=lambda p: np.array([1j, 1.0])),
         lambda: _check(grad=lambda p: {"a": 1.0}),
+        lambda: _check(x={"a": P0}, grad=lambda p: [1.0, 2.0]),
         lambda: _check(rtol=-1.0),
         lambda: _check(rtol="a"),
         *_directions(_check),

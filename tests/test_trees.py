@@ -1,0 +1,569 @@
+"""Points as models have them: arrays of any shape, and dicts, lists and tuples of arrays.
+
+The oracles: gradients derived by hand (a linear layer's 0.5 ||W a + b - y||^2 has
+dL/dW = outer(r, a) and dL/db = r, r = W a + b - y), `jax.grad` on the same dict, and
+the flat computation: the same derivative of an `f` that unflattens a vector by hand
+(the test's own ravel and reshape, not gradref's), which the tree's must equal exactly,
+entry for entry, with the same number of evaluations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from numpy.typing import NDArray
+
+import gradref
+
+SCHEMES = ["forward", "backward", "central", "richardson", "complex"]
+TOLERANCE = {"forward": 1e-6, "backward": 1e-6, "central": 1e-9, "richardson": 1e-11}
+
+RNG = np.random.default_rng(19)
+A = RNG.normal(size=4)
+Y = RNG.normal(size=3)
+PARAMS = {"W": RNG.normal(size=(3, 4)), "b": RNG.normal(size=3)}
+
+
+def loss(p: dict[str, Any]) -> Any:
+    """0.5 ||W a + b - y||^2; with a leading batch axis on each leaf, one value per row."""
+    r = np.einsum("...ij,j->...i", p["W"], A) + p["b"] - Y
+    return 0.5 * (r * r).sum(axis=-1)
+
+
+def loss_grad(p: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+    """By hand: dL/dW = outer(r, a), dL/db = r."""
+    r = p["W"] @ A + p["b"] - Y
+    return {"W": np.outer(r, A), "b": r}
+
+
+def ravel(tree: Any) -> NDArray[np.float64]:
+    """The test's own flattening: leaves in order (dicts by insertion), each in C order."""
+    if isinstance(tree, dict):
+        return np.concatenate([ravel(v) for v in tree.values()])
+    if isinstance(tree, (list, tuple)):
+        return np.concatenate([ravel(v) for v in tree])
+    return np.ravel(np.asarray(tree, dtype=np.float64))
+
+
+def unravel(vector: NDArray[Any], like: Any) -> Any:
+    """The inverse of `ravel` for a tree shaped like `like`, leading axes kept."""
+    leaves: list[Any] = []
+    start = 0
+
+    def build(node: Any) -> Any:
+        nonlocal start
+        if isinstance(node, dict):
+            return {k: build(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return type(node)(build(v) for v in node)
+        shape = np.shape(node)
+        size = math.prod(shape)
+        leaf = vector[..., start : start + size].reshape(vector.shape[:-1] + shape)
+        start += size
+        leaves.append(leaf)
+        return leaf
+
+    return build(like)
+
+
+def assert_same_tree(actual: Any, expected: Any, **tolerance: float) -> None:
+    """Same containers (type, keys in order, lengths), same leaf shapes, close leaves."""
+    assert type(actual) is type(expected)
+    if isinstance(expected, dict):
+        assert list(actual) == list(expected)
+        for key in expected:
+            assert_same_tree(actual[key], expected[key], **tolerance)
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected)
+        for a, e in zip(actual, expected, strict=True):
+            assert_same_tree(a, e, **tolerance)
+    else:
+        assert isinstance(actual, np.ndarray)
+        assert actual.dtype == np.float64
+        assert actual.shape == np.shape(expected)
+        if tolerance:
+            rtol, atol = tolerance.get("rtol", 1e-7), tolerance.get("atol", 0.0)
+            assert_allclose(actual, np.asarray(expected), rtol=rtol, atol=atol)
+        else:
+            assert_array_equal(actual, expected)
+
+
+class Counted:
+    """`f`, counting the points it is evaluated at (a vectorized call counts its rows)."""
+
+    def __init__(self, f: Any, batch: Any) -> None:
+        self.f, self.batch, self.points = f, batch, 0
+
+    def __call__(self, p: Any) -> Any:
+        self.points += self.batch(p)
+        return self.f(p)
+
+
+def rows_of_tree(p: dict[str, Any]) -> int:
+    return int(np.prod(np.shape(p["b"])[:-1]))
+
+
+def rows_of_vector(v: NDArray[Any]) -> int:
+    return int(np.prod(v.shape[:-1]))
+
+
+# --- the dict of a linear layer: by hand, by JAX, and as the flat computation -------------
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_gradient_of_a_dict_is_the_hand_derived_one(scheme: Any, vectorized: bool) -> None:
+    g = gradref.gradient(loss, PARAMS, scheme=scheme, vectorized=vectorized)
+    assert_same_tree(g, loss_grad(PARAMS), rtol=TOLERANCE.get(scheme, 1e-14), atol=1e-9)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_tree_costs_and_gives_what_the_flat_vector_does(scheme: Any, vectorized: bool) -> None:
+    """Evaluation counts with n the total number of entries, and bitwise the same values."""
+    tree_f = Counted(loss, rows_of_tree)
+    flat_f = Counted(lambda v: loss(unravel(v, PARAMS)), rows_of_vector)
+    g = gradref.gradient(tree_f, PARAMS, scheme=scheme, vectorized=vectorized)
+    flat = gradref.gradient(flat_f, ravel(PARAMS), scheme=scheme, vectorized=vectorized)
+    assert tree_f.points == flat_f.points
+    assert_same_tree(g, unravel(flat, PARAMS))
+
+
+def test_gradient_of_a_dict_matches_jax() -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+
+    def jax_loss(p: dict[str, Any]) -> Any:
+        r = p["W"] @ A + p["b"] - Y
+        return 0.5 * jnp.sum(r * r)
+
+    with jax.enable_x64(True):  # within this test only: no global state changes
+        expected = {k: np.asarray(v) for k, v in jax.grad(jax_loss)(PARAMS).items()}
+    assert_same_tree(gradref.gradient(loss, PARAMS, scheme="complex"), expected, rtol=1e-14)
+    check = gradref.check_gradient(loss, lambda p: dict(expected), PARAMS)
+    assert check.passed
+
+
+def test_gradient_of_nested_lists_and_tuples_is_the_hand_derived_one() -> None:
+    """f(s, [v, (M, t)]) = s^2 sum(v) + sum(M * M) t: tuples stay tuples, lists lists."""
+    x: Any = (1.5, [np.array([0.5, -1.0]), (np.arange(6.0).reshape(2, 3), np.array(2.0))])
+
+    def f(p: Any) -> Any:
+        s, (v, (m, t)) = p
+        return s**2 * np.sum(v) + np.sum(m * m) * t
+
+    s, (v, (m, t)) = x
+    expected = (
+        np.array(2 * s * v.sum()),
+        [np.full(2, s**2), (2 * m * t, np.array(np.sum(m * m)))],
+    )
+    g = gradref.gradient(f, x, scheme="complex")
+    assert_same_tree(g, expected, rtol=1e-14)
+    assert_same_tree(gradref.gradient(f, x), expected, rtol=1e-8)
+
+
+def test_full_output_takes_the_structure_of_x() -> None:
+    g, info = gradref.gradient(loss, PARAMS, full_output=True)
+    flat, flat_info = gradref.gradient(
+        lambda v: loss(unravel(v, PARAMS)), ravel(PARAMS), full_output=True
+    )
+    assert_same_tree(g, unravel(flat, PARAMS))
+    for name in ["error", "truncation", "rounding"]:
+        assert_same_tree(getattr(info, name), unravel(getattr(flat_info, name), PARAMS))
+    assert info.evaluations == flat_info.evaluations == 4 * 15 + 1
+    errors = ravel(g) - ravel(loss_grad(PARAMS))
+    assert (np.abs(errors) <= ravel(info.error)).all()
+
+
+def test_steps_in_the_structure_of_x_are_those_of_the_flat_vector() -> None:
+    h = {"W": np.full((3, 4), 2.0**-10), "b": np.array([2.0**-8, 2.0**-9, 2.0**-11])}
+    g = gradref.gradient(loss, PARAMS, h=h, scheme="forward")
+    flat = gradref.gradient(
+        lambda v: loss(unravel(v, PARAMS)), ravel(PARAMS), h=ravel(h), scheme="forward"
+    )
+    assert_same_tree(g, unravel(flat, PARAMS))
+
+
+# --- the complex step on a tree ------------------------------------------------------------
+
+
+def test_the_complex_step_reaches_the_leaves_of_a_tree() -> None:
+    """Leaves are views of gradref's complex points: their scalars still refuse float()."""
+
+    def with_float(p: dict[str, Any]) -> Any:
+        return float(p["b"][0]) + loss(p)
+
+    with pytest.raises(TypeError, match="does not accept complex input"):
+        gradref.gradient(with_float, PARAMS, scheme="complex")
+
+    def scalar_math(p: dict[str, Any]) -> Any:
+        return p["W"][1, 2] * p["b"][0] ** 2  # the entries are complex scalars
+
+    g = gradref.gradient(scalar_math, PARAMS, scheme="complex")
+    expected = {"W": np.zeros((3, 4)), "b": np.zeros(3)}
+    expected["W"][1, 2] = PARAMS["b"][0] ** 2
+    expected["b"][0] = 2 * PARAMS["W"][1, 2] * PARAMS["b"][0]
+    assert_same_tree(g, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_a_complex64_tree_function_is_taken_at_float32s_precision(vectorized: bool) -> None:
+    def f64(p: dict[str, Any]) -> Any:
+        return np.asarray(loss(p), dtype=np.complex64)  # values of float32's precision
+
+    _, info = gradref.gradient(f64, PARAMS, scheme="complex", full_output=True)
+    _, flat_info = gradref.gradient(
+        lambda v: f64(unravel(v, PARAMS)), ravel(PARAMS), scheme="complex", full_output=True
+    )
+    _, double = gradref.gradient(loss, PARAMS, scheme="complex", full_output=True)
+    assert_same_tree(info.error, unravel(flat_info.error, PARAMS))
+    # phi = 4 eps (...) with float32's eps, 2^29 times float64's, dominates the bound.
+    assert (ravel(info.error) > 2.0**20 * ravel(double.error)).all()
+
+
+# --- locations: partial_derivative's i, check_gradient's worst and its report --------------
+
+
+def test_partial_derivative_at_a_path_is_that_entry_of_the_gradient() -> None:
+    expected = loss_grad(PARAMS)
+    for i, value in [(("W", (2, 3)), expected["W"][2, 3]), (("b", (1,)), expected["b"][1])]:
+        assert_allclose(gradref.partial_derivative(loss, PARAMS, i, scheme="complex"), value)
+    assert gradref.partial_derivative(loss, PARAMS, ("b", 1), scheme="complex") == (
+        gradref.partial_derivative(loss, PARAMS, ("b", (1,)), scheme="complex")
+    )
+    zero_d = {"s": 2.0, "v": np.ones(2)}
+    locations: list[Any] = [("s",), ("s", ())]
+    for i in locations:
+        assert gradref.partial_derivative(
+            lambda p: p["s"] ** 3, zero_d, i, scheme="complex"
+        ) == pytest.approx(12.0, rel=1e-15)
+
+
+def test_arrays_of_any_shape() -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    g = gradref.gradient(lambda m: np.sum(m**3), x, scheme="complex")
+    assert g.shape == (2, 3)
+    assert_allclose(g, 3 * x**2, rtol=1e-15)
+    d = gradref.partial_derivative(lambda m: np.sum(m**3), x, (1, 2), scheme="complex")
+    assert d == pytest.approx(3 * 36.0, rel=1e-15)
+    scalar = gradref.gradient(lambda s: s**3, 2.0, scheme="complex")
+    assert scalar.shape == ()
+    assert float(scalar) == pytest.approx(12.0, rel=1e-15)
+    match = r"`i` must be an index tuple within `x` of shape \(2, 3\), such as \(1, 2\); "
+    match += r"got int 5; the flat index 5 is \(1, 2\)\."
+    with pytest.raises(TypeError, match=match):
+        gradref.partial_derivative(lambda m: np.sum(m**3), x, 5)
+
+
+def wrong_entry(p: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
+    g = loss_grad(p)
+    g["W"][2, 1] += 0.01
+    return g
+
+
+def test_check_gradient_points_at_the_wrong_entry_by_its_path() -> None:
+    check = gradref.check_gradient(loss, wrong_entry, PARAMS)
+    assert not check.passed
+    assert check.worst == ("W", (2, 1))
+    assert_same_tree(check.analytic, wrong_entry(PARAMS))
+    assert_allclose(check.numerical["W"], loss_grad(PARAMS)["W"], rtol=1e-8)
+    assert check.errors["W"][2, 1] == pytest.approx(0.01, rel=1e-6)
+    assert check.tolerances["b"].shape == (3,)
+    report = str(check).splitlines()
+    assert report[0].startswith(
+        "gradient check FAILED: 1 of 15 components; worst is ('W', (2, 1)),"
+    )
+    failing = [line for line in report if line.endswith("FAIL")]
+    assert len(failing) == 1
+    assert failing[0].split()[:2] == ["('W',", "(2,"]
+    assert failing[0].split()[2] == "1))"
+    assert "worst=('W', (2, 1))" in repr(check)
+    assert gradref.check_gradient(loss, loss_grad, PARAMS).passed
+    with pytest.raises(AssertionError, match=r"worst is \('W', \(2, 1\)\)"):
+        gradref.assert_gradient(loss, wrong_entry, PARAMS)
+
+
+def test_check_gradient_of_an_array_names_the_index_tuple() -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+
+    def wrong(m: NDArray[np.float64]) -> NDArray[np.float64]:
+        g = 3 * m**2
+        g[1, 0] *= 1.001
+        return g
+
+    check = gradref.check_gradient(lambda m: np.sum(m**3), wrong, x)
+    assert check.worst == (1, 0)
+    assert check.errors.shape == (2, 3)
+    assert "worst is (1, 0)," in str(check)
+
+
+def test_check_gradient_directions_on_a_tree() -> None:
+    """Entries are directions (worst an int); each direction is given in x's structure."""
+    check = gradref.check_gradient(loss, wrong_entry, PARAMS, directions=4, seed=3)
+    assert isinstance(check.worst, int)
+    assert check.errors.shape == (4,)
+    assert check.directions is not None
+    directions: Any = check.directions
+    assert directions["W"].shape == (4, 3, 4)
+    assert directions["b"].shape == (4, 3)
+    k = check.worst
+    u = {"W": directions["W"][k], "b": directions["b"][k]}
+    assert np.sum(ravel(u) ** 2) == pytest.approx(1.0, rel=1e-14)
+    along = gradref.directional_derivative(loss, PARAMS, u)
+    assert along == pytest.approx(check.numerical[k], rel=1e-9)
+    assert check.analytic[k] == pytest.approx(ravel(wrong_entry(PARAMS)) @ ravel(u), rel=1e-12)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_check_gradient_on_a_tree_costs_what_the_flat_one_does(scheme: Any) -> None:
+    tree_f = Counted(loss, rows_of_tree)
+    flat_f = Counted(lambda v: loss(unravel(v, PARAMS)), rows_of_vector)
+    check = gradref.check_gradient(tree_f, loss_grad, PARAMS, scheme=scheme)
+    flat = gradref.check_gradient(
+        flat_f, lambda v: ravel(loss_grad(unravel(v, PARAMS))), ravel(PARAMS), scheme=scheme
+    )
+    assert tree_f.points == flat_f.points
+    assert_same_tree(check.tolerances, unravel(flat.tolerances, PARAMS))
+    assert check.ratio == flat.ratio
+
+
+# --- the directional derivative along a tree u --------------------------------------------
+
+
+def test_directional_derivative_along_a_tree_is_the_gradient_dot_u() -> None:
+    raw = {"W": RNG.normal(size=(3, 4)), "b": RNG.normal(size=3)}
+    norm = np.linalg.norm(ravel(raw))
+    u = {k: v / norm for k, v in raw.items()}
+    expected = ravel(loss_grad(PARAMS)) @ ravel(u)
+    d = gradref.directional_derivative(loss, PARAMS, u, scheme="complex")
+    assert d == pytest.approx(expected, rel=1e-13)
+
+
+# --- jacobian and hessian: x of any shape ---------------------------------------------------
+
+
+def test_jacobian_shape_is_the_output_shape_then_the_input_shape() -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+
+    def outer(m: NDArray[Any]) -> Any:  # shape (2, 2) out of (2, 3)
+        return m @ m.T
+
+    jac = gradref.jacobian(outer, x, scheme="complex")
+    assert jac.shape == (2, 2, 2, 3)
+    flat = gradref.jacobian(
+        lambda v: (v.reshape(2, 3) @ v.reshape(2, 3).T).ravel(), x.ravel(), scheme="complex"
+    )
+    assert_array_equal(jac, flat.reshape(2, 2, 2, 3))
+    # dM_kl / dx_ij = delta_ki x_lj + delta_li x_kj
+    eye = np.eye(2)
+    exact = np.einsum("ki,lj->klij", eye, x) + np.einsum("li,kj->klij", eye, x)
+    assert_allclose(jac, exact, rtol=1e-15)
+
+
+def test_hessian_shape_is_the_input_shape_twice() -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3) / 7
+
+    def f(m: NDArray[Any]) -> Any:
+        return np.sum(m**3) + m[0, 1] * m[1, 2]
+
+    hess = gradref.hessian(f, x)
+    assert hess.shape == (2, 3, 2, 3)
+    flat = gradref.hessian(lambda v: f(v.reshape(2, 3)), x.ravel())
+    assert_array_equal(hess, flat.reshape(2, 3, 2, 3))
+    exact = np.diag(6 * x.ravel())
+    exact[1, 5] = exact[5, 1] = 1.0
+    assert_allclose(hess.reshape(6, 6), exact, atol=1e-8)
+
+
+# --- what is refused, by path ---------------------------------------------------------------
+
+W34 = np.ones((3, 4))
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        ({}, ValueError, r"^`x` is an empty dict: it must hold arrays\.$"),
+        ({"W": W34, "b": {}}, ValueError, r'^`x\["b"\]` is an empty dict'),
+        ({"W": W34, "b": None}, TypeError, r"^`x\[\"b\"\]` must be an array of real numbers, "),
+        (
+            {"W1": ["s"]},
+            TypeError,
+            r"^`x\[\"W1\"\]\[0\]` must be an array of real numbers, not <class 'str'>\.$",
+        ),
+        ({"W": [[1.0, 2.0], [3.0]]}, TypeError, r'^`x\["W"\]` must be an array of real numbers'),
+        ({"W": W34, "b": [1j, 2.0]}, TypeError, r'^`x\["b"\]` must be real'),
+        ({"W": W34, "b": np.zeros(0)}, ValueError, r'^`x\["b"\]` has no entries\.$'),
+        (
+            {"W": W34, "b": [1.0, np.nan]},
+            ValueError,
+            r'^`x\["b"\]` must be finite \(no NaN or inf\); `x\["b"\]\[1\]` is nan\.$',
+        ),
+        (
+            {"W": W34 > 0},
+            TypeError,
+            r'^`x\["W"\]` must be an array of real numbers, not dtype bool',
+        ),
+        ({"s": {1.0, 2.0}}, TypeError, r"^`x\[\"s\"\]` must be an array of real numbers, not "),
+        ([W34, object()], TypeError, r"^`x\[1\]` must be an array of real numbers, not "),
+        ({"W": np.ma.masked_array(W34)}, TypeError, r'^`x\["W"\]` must not be a masked array'),
+    ],
+)
+def test_refused_structures_name_the_path(x: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.gradient(lambda p: 0.0, x)
+
+
+def test_other_containers_are_refused_with_the_way_out() -> None:
+    from collections import OrderedDict, namedtuple
+
+    pair = namedtuple("pair", "a b")
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple .*dict\(\)"):
+        gradref.gradient(lambda p: 0.0, OrderedDict(W=W34))
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple .*tuple\(\)"):
+        gradref.gradient(lambda p: 0.0, pair(W34, [W34]))
+
+
+@pytest.mark.parametrize(
+    ("grad", "match"),
+    [
+        (
+            lambda p: {"W": loss_grad(p)["W"].T, "b": loss_grad(p)["b"]},
+            r'^`grad\(x\)\["W"\]` must have the shape of `x\["W"\]`, \(3, 4\); got \(4, 3\)\.$',
+        ),
+        (
+            lambda p: {"W": loss_grad(p)["W"]},
+            r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got \['W'\]\.$",
+        ),
+        (
+            lambda p: [loss_grad(p)["W"], loss_grad(p)["b"]],
+            r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got list\.$",
+        ),
+        (
+            lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"][np.newaxis]},
+            r'^`grad\(x\)\["b"\]` must have the shape of `x\["b"\]`, \(3,\); got \(1, 3\)\.$',
+        ),
+        (
+            lambda p: {"W": loss_grad(p)["W"], "b": [loss_grad(p)["b"]]},
+            r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a list\.$',
+        ),
+        (
+            lambda p: {"W": loss_grad(p)["W"], "b": {"c": loss_grad(p)["b"]}},
+            r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a dict\.$',
+        ),
+        (
+            lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"] * np.inf},
+            r'^`grad\(x\)\["b"\]` must be finite \(no NaN or inf\); `grad\(x\)\["b"\]\[0\]`',
+        ),
+    ],
+)
+def test_a_gradient_of_another_structure_is_refused_by_path(grad: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        gradref.check_gradient(loss, grad, PARAMS)
+
+
+def test_a_gradient_with_the_keys_in_another_order_is_taken_by_key() -> None:
+    """JAX returns a dict's gradient with sorted keys: the keys, not their order, count."""
+    x = {"b": PARAMS["b"], "W": PARAMS["W"]}
+    assert gradref.check_gradient(loss, loss_grad, x).passed
+
+
+@pytest.mark.parametrize(
+    ("i", "error", "match"),
+    [
+        (5, TypeError, r"^`i` must be a path for a tree `x`, a tuple such as \('W1', \(2, 3\)\)"),
+        (
+            ("W", 5),
+            TypeError,
+            r"^`i` must be an index tuple within `x\[\"W\"\]` of shape \(3, 4\), such as "
+            r"\(2, 3\); got int 5; the flat index 5 is \(1, 1\)\.$",
+        ),
+        (("V", (1, 1)), ValueError, r"^`i` = \('V', \(1, 1\)\): `x` has no key 'V'"),
+        (("W",), ValueError, r"^`i` must index `x\[\"W\"\]` of shape \(3, 4\) with 2 integers"),
+        (("W", (1, 4)), ValueError, r"^`i` must satisfy 0 <= i\[k\] < shape\[k\]"),
+        (("W", (1, 1), 0), ValueError, r"^`i` = .* has more than one item after the path"),
+        ((), ValueError, r"^`i` = \(\) ends at `x`, a dict: it must go down to a leaf"),
+        (("b", 1.0), TypeError, r"^`i` must be made of integer indices .*got float\.$"),
+        (("b", True), TypeError, r"^`i` must be made of integer indices .*got bool\.$"),
+    ],
+)
+def test_bad_locations_are_refused(i: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        gradref.partial_derivative(loss, PARAMS, i)
+
+
+def test_a_list_of_leaves_is_indexed_by_position() -> None:
+    x = [np.ones(2), {"c": np.ones((2, 2))}]
+    match = r"^`i` = \(2, \(0,\)\): `x` is a list of 2, so the next item must be an integer"
+    with pytest.raises(ValueError, match=match):
+        gradref.partial_derivative(lambda p: 0.0, x, (2, (0,)))
+    d = gradref.partial_derivative(lambda p: p[1]["c"][1, 0] ** 2, x, (1, "c", (1, 0)))
+    assert d == pytest.approx(2.0, rel=1e-9)
+
+
+def test_steps_and_directions_of_another_structure_are_refused() -> None:
+    with pytest.raises(ValueError, match=r'^`h\["b"\]` must have the shape of `x\["b"\]`'):
+        gradref.gradient(loss, PARAMS, h={"W": W34, "b": np.ones(2)})
+    h = {"W": W34.copy(), "b": np.ones(3)}
+    h["W"][0, 1] = -1.0
+    with pytest.raises(ValueError, match=r'^`h` must be positive; `h\["W"\]\[0, 1\]` is -1\.0\.$'):
+        gradref.gradient(loss, PARAMS, h=h)
+    with pytest.raises(ValueError, match=r"^`u` must be a dict with the keys of `x`"):
+        gradref.directional_derivative(loss, PARAMS, {"W": W34})
+    with pytest.raises(ValueError, match=r"^`u` must be a unit vector, got norm"):
+        gradref.directional_derivative(loss, PARAMS, {"W": W34, "b": np.ones(3)})
+
+
+# --- the property: any tree is its flat vector ----------------------------------------------
+
+# A list or tuple of numbers (0-d arrays among them) is an array, not a tree: 0-d leaves
+# are drawn where nothing else reads them so, as the values of a dict.
+shapes = st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple)
+leaves = shapes.map(lambda shape: np.ones(shape))
+zero_d = st.sampled_from([np.ones(()), 1.0])
+trees = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.lists(children, min_size=1, max_size=3),
+        st.lists(children, min_size=1, max_size=3).map(tuple),
+        st.dictionaries(st.sampled_from("abcd"), children | zero_d, min_size=1, max_size=3),
+    ),
+    max_leaves=5,
+)
+
+
+@given(
+    tree=trees.filter(lambda t: isinstance(t, (dict, list, tuple))),
+    seed=st.integers(0, 2**32 - 1),
+    scheme=st.sampled_from(SCHEMES),
+)
+def test_gradient_on_a_tree_is_the_flat_gradient_unflattened(
+    tree: Any, seed: int, scheme: Any
+) -> None:
+    """For every tree: gradient(f, tree) == unravel(gradient(f o unravel, ravel(tree)))."""
+    rng = np.random.default_rng(seed)
+    x = unravel(rng.uniform(-2, 2, ravel(tree).size), tree)
+    weights = rng.normal(size=ravel(tree).size)
+
+    def f(p: Any) -> Any:
+        v = ravel_any(p)
+        return np.sum(weights * np.sin(v)) + np.sum(v * v) ** 2
+
+    g = gradref.gradient(f, x, scheme=scheme)
+    flat = gradref.gradient(lambda v: f(unravel(v, x)), ravel(x), scheme=scheme)
+    assert_same_tree(g, unravel(flat, x))
+
+
+def ravel_any(tree: Any) -> Any:
+    """`ravel` that keeps gradref's complex points complex (no float64 cast)."""
+    if isinstance(tree, dict):
+        return np.concatenate([ravel_any(v) for v in tree.values()])
+    if isinstance(tree, (list, tuple)):
+        return np.concatenate([ravel_any(v) for v in tree])
+    return np.ravel(tree)
