@@ -139,5 +139,6 @@ def directional_derivative(
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
+    batched = as_flag(vectorized, "vectorized")
+    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
     return float(line_derivative(fun, point, direction, step, name, relative)[0])

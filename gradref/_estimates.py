@@ -41,14 +41,15 @@ class ErrorEstimate:
 
     Attributes
     ----------
-    error : ndarray of float64
-        The estimated error of each entry of the value, shape of the value (a bound
+    error : ndarray of float64, or a tree of them
+        The estimated error of each entry of the value, shaped like the value (for a
+        point given as a dict, list or tuple of arrays, the same structure) (a bound
         where the step resolves $f$ and its values are accurate to about $\varepsilon$;
         see `gradient` for where it is not):
         $10\,(\tau + \rho + \phi)$ (see `gradient`).
-    truncation : ndarray of float64
+    truncation : ndarray of float64, or a tree of them
         $\tau$, the truncation estimate from the same scheme at twice the step.
-    rounding : ndarray of float64
+    rounding : ndarray of float64, or a tree of them
         $\rho + \phi$, the rounding of the differences and of the formula.
     evaluations : int
         How many points `f` was evaluated at in all, the estimate's included (a

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -200,7 +200,8 @@ def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
 class UserFunction:
     """How to call the user's function and what it must return.
 
-    `name` is the argument's name in error messages. A scalar function (`gradient`)
+    `name` is the argument's name in error messages, and `show` gives a point as the
+    user sees it there (a tree for a tree `x`). A scalar function (`gradient`)
     returns one number per point; a vector function (`jacobian`) returns a 1-D array of
     the same length m at every point. Either way `evaluate` returns shape (points, m),
     with m = 1 for a scalar function.
@@ -210,6 +211,7 @@ class UserFunction:
     name: str = "f"
     scalar: bool = True
     vectorized: bool = False
+    show: Callable[[NDArray[Any]], Any] = field(default=lambda point: point)
 
 
 class Probe:
@@ -428,7 +430,7 @@ def _accepts_real(fun: UserFunction, points: NDArray[Any]) -> bool:
 
 def _where(fun: UserFunction, points: NDArray[Any]) -> str:
     if not fun.vectorized:
-        return f"at x = {points}"
+        return f"at x = {fun.show(points)}"
     return (
         f"with the points stacked as rows, shape {points.shape} "
         f"(vectorized=True; pass vectorized=False if `{fun.name}` takes one point)"
@@ -464,7 +466,7 @@ def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool)
             _refuse_lengths(fun, points, results)
         values = np.asarray(results)
     values = values.reshape(len(points), -1)
-    check_finite_values(values, points, fun.name, fun.scalar)
+    check_finite_values(values, points, fun.name, fun.scalar, fun.show)
     return values.astype(np.complex128 if complex_step else np.float64, copy=False)
 
 
@@ -473,7 +475,7 @@ def _refuse_lengths(fun: UserFunction, points: NDArray[Any], results: list[NDArr
     row = next(r for r, value in enumerate(results) if len(value) != first)
     raise ValueError(
         f"`{fun.name}` must return arrays of one length, got {len(results[row])} values at "
-        f"x = {points[row]} but {first} at the points before."
+        f"x = {fun.show(points[row])} but {first} at the points before."
     )
 
 
@@ -501,7 +503,7 @@ def evaluate_rows(
         if block.shape[1] != values.shape[1]:
             raise ValueError(
                 f"`{fun.name}` must return arrays of one length, got {block.shape[1]} values "
-                f"at x = {points[0]} but {values.shape[1]} at the points before."
+                f"at x = {fun.show(points[0])} but {values.shape[1]} at the points before."
             )
         values[batch] = block
     return values
@@ -682,7 +684,7 @@ def estimated(
         error = terms.bound()
     if not np.isfinite(error).all():
         raise ValueError(
-            f"the error estimate of the derivatives of `{fun.name}` at x = {x} overflows "
+            f"the error estimate of the derivatives of `{fun.name}` at x = {fun.show(x)} overflows "
             f"float64; scale `{fun.name}` down."
         )
     rounding = np.asarray(terms.rounding + terms.formula)
@@ -1042,7 +1044,8 @@ def check_overflow(
     """Return the derivatives `result` if finite: finite values can have infinite differences."""
     if not np.isfinite(result).all():
         raise ValueError(
-            f"the derivatives of `{fun.name}` at x = {x} overflow float64, though its values "
+            f"the derivatives of `{fun.name}` at x = {fun.show(x)} overflow float64, though its "
+            "values "
             f"are finite; scale `{fun.name}` down."
         )
     return result
@@ -1208,7 +1211,7 @@ def partial_derivative(
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(structure.wrap(f))
+    fun = UserFunction(structure.wrap(f), show=structure.unflatten)
     derivative = derivatives(fun, point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
@@ -1448,7 +1451,8 @@ def gradient(
     step = structure.steps(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
+    batched = as_flag(vectorized, "vectorized")
+    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
     shaped = structure.unflatten  # the vector itself for a 1-D x
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)

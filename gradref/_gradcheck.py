@@ -459,7 +459,8 @@ def check_gradient(
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     level = as_noise(noise, step, name)
-    fun = UserFunction(structure.wrap(f), vectorized=as_flag(vectorized, "vectorized"))
+    batched = as_flag(vectorized, "vectorized")
+    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
     count = None if directions is None else as_count(directions, point.size)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point, structure)
@@ -500,6 +501,7 @@ def check_gradient(
         name,
         point,
         structure.label,
+        structure.unflatten,
     )
     return _shaped(check, structure)
 
@@ -578,7 +580,19 @@ def _along_directions(
         dot = point.size * EPS * (np.abs(u) @ np.abs(analytic))
         terms = replace(terms, formula=terms.formula * np.abs(u).sum(axis=1) + dot)
         noisy = model(sampled, largest=largest).rounding[0]
-    judged = _judge(projected, numerical[0], doubled[0], terms, noisy, relative, steps, name, point)
+    judged = _judge(
+        projected,
+        numerical[0],
+        doubled[0],
+        terms,
+        noisy,
+        relative,
+        steps,
+        name,
+        point,
+        repr,
+        structure.unflatten,
+    )
     return replace(judged, directions=u)
 
 
@@ -629,8 +643,12 @@ def _judge(
     name: str,
     point: NDArray[np.float64],
     label: Callable[[int], str] = repr,
+    show: Callable[[NDArray[np.float64]], Any] = lambda point: point,
 ) -> GradientCheck:
-    """Return the verdict on each entry: |analytic - numerical| within its tolerance."""
+    """Return the verdict on each entry: |analytic - numerical| within its tolerance.
+
+    `label` names an entry (by its flat index) and `show` the point in the messages.
+    """
     order = 2.0 ** DIFFERENCES[name].order - 1
     with np.errstate(over="ignore", invalid="ignore"):
         extrapolated = np.abs(numerical + (numerical - doubled) / order)
@@ -638,7 +656,8 @@ def _judge(
         errors = np.abs(analytic - numerical)
     if not np.isfinite(tolerances).all():
         raise ValueError(
-            f"the error estimates of the numerical gradient at x = {point} overflow float64, "
+            f"the error estimates of the numerical gradient at x = {show(point)} overflow "
+            "float64, "
             "so `grad` cannot be judged there; scale `f` down."
         )
     resolved = terms.rounding[0] + noise + terms.formula[0]
@@ -685,7 +704,7 @@ def _analytic(
     grad: Callable[[Any], Any], point: NDArray[np.float64], structure: Structure
 ) -> NDArray[np.float64]:
     """Return ``grad(x)``, which must have the structure of `x`, as a vector."""
-    where = f"at x = {point}"
+    where = f"at x = {structure.unflatten(point)}"
     try:
         value = grad(structure.unflatten(point.copy()))
     except Exception as err:

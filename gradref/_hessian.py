@@ -338,9 +338,11 @@ def hessian(
         ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
         first point comes alone (its value sizes the steps), the others in blocks of at
         most $\max(n, 2^{18}/n) + n$ rows, never $n$ where $n > 1$.
-    x : array_like, shape (n,)
-        The point, finite.
-    h : float or array_like of shape (n,), optional
+    x : array_like
+        The point, finite: an array of real numbers of any shape (not a tree of
+        arrays); $n$ is its number of entries, and `f` gets the point in its shape
+        (vectorized: ``(p, *x.shape)``).
+    h : float or array_like of the shape of `x`, optional
         The step: one for every coordinate, or one per coordinate. Not with `noise`.
         Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
         relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
@@ -373,17 +375,20 @@ def hessian(
 
     Returns
     -------
-    ndarray of float64, shape (n, n)
-        The approximation of $\nabla^2 f(\mathbf{x})$; ``H == H.T`` holds exactly.
+    ndarray of float64, shape (n, n), or ``x.shape + x.shape``
+        The approximation of $\nabla^2 f(\mathbf{x})$; ``H == H.T`` holds exactly
+        for a 1-D `x`. For any shape, entry ``[*i, *j]`` is
+        $\partial^2 f / \partial x_i \partial x_j$, shape ``x.shape + x.shape``
+        (as ``jax.hessian``); ``H.reshape(n, n)`` is then symmetric.
 
     Raises
     ------
     ValueError
-        If `x` is not a finite non-empty 1-D array; `h` is not positive and finite, not
-        one step or one per coordinate, too small to leave any difference to measure
-        for an $f$ that varies on the scale $\max(1, |x_i|)$ (so a narrower feature's
-        step can be refused although measurable; steps a few times larger are
-        accepted, though rounding dominates them;
+        If `x` is not finite or is empty; `h` is not positive and finite, not one
+        step or one per coordinate (the shape of `x`), too small to leave any
+        difference to measure for an $f$ that varies on the scale $\max(1, |x_i|)$
+        (so a narrower feature's step can be refused although measurable; steps a
+        few times larger are accepted, though rounding dominates them;
         $h/2 < \sqrt{\varepsilon} \max(1, |x_i|)$ for "central", $\varepsilon$ the
         precision of $f(\mathbf{x})$; the smallest offset below twice the spacing of
         $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `noise` is not
@@ -393,7 +398,8 @@ def hessian(
         default step, if `f` returns a value less precise than the one the steps were
         sized for (float32 after float64) and `noise` does not cover it.
     TypeError
-        If `x`, `h` or `noise` is not real, `scheme` is not a string, `vectorized` not a bool, or
+        If `x`, `h` or `noise` is not real (or `x` is a dict, list or tuple of
+        arrays), `scheme` is not a string, `vectorized` not a bool, or
         `f` returns a non-number, or a complex number for "central"; for "complex" and
         "richardson", if `f` does not accept complex input or returns a real number at
         any complex point.
@@ -455,7 +461,7 @@ def hessian(
     batched = as_flag(vectorized, "vectorized")
     relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
     probe = Probe(structure.wrap(f))
-    fun = UserFunction(probe, vectorized=batched)
+    fun = UserFunction(probe, vectorized=batched, show=structure.unflatten)
     eps = EPS if relative is None else max(relative, EPS)
     steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
     shift: NDArray[Any] = steps

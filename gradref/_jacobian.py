@@ -105,9 +105,14 @@ def jacobian(
         a time whose result is shaped by n fails the shape check or raises rather than
         giving a wrong Jacobian. One that mixes the rows while keeping their shape
         (``X - X.mean()``, reordered rows) looks vectorized and is not detected.
-    x : array_like, shape (n,)
-        The point, finite.
-    h : float or array_like of shape (n,), optional
+        For an `x` of another shape, `F` gets the point in that shape (vectorized:
+        ``(p, *x.shape)``), and may return an array of any shape but 0-d (a scalar
+        $F$ has the gradient for Jacobian: use `gradient`), the same at every point
+        (vectorized: ``(p, *shape)``); $m$ is its number of entries.
+    x : array_like
+        The point, finite: an array of real numbers of any shape (not a tree of
+        arrays: the result needs one shape); $n$ is its number of entries.
+    h : float or array_like of the shape of `x`, optional
         The step: one for every coordinate, or one per coordinate. Default:
         `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
@@ -123,11 +128,14 @@ def jacobian(
 
     Returns
     -------
-    ndarray of float64, shape (m, n)
-        The approximation of $J_F(\mathbf{x})$.
+    ndarray of float64, shape (m, n), or ``F(x).shape + x.shape``
+        The approximation of $J_F(\mathbf{x})$: for a 1-D `x` and `F`, entry
+        ``[k, i]`` is $\partial F_k / \partial x_i$; for any shapes, entry
+        ``[*k, *i]`` is the derivative of output ``F(x)[k]`` along ``x[i]``, shape
+        ``F(x).shape + x.shape``, the convention of ``jax.jacobian``.
     ErrorEstimate
-        With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shape (m, n),
-        estimates the error of each entry (row $k$ from output $k$'s values and
+        With ``full_output=True`` only, as ``(J, info)``: ``info.error``, shaped like
+        `J`, estimates the error of each entry (row $k$ from output $k$'s values and
         derivatives, as `gradient`'s for $F_k$, and a bound where `gradient`'s is), and
         ``info.evaluations`` counts the evaluations of `F`, each giving all $m$ outputs.
 
@@ -137,13 +145,14 @@ def jacobian(
         If `x`, `h`, `noise` or `scheme` is invalid, a step moves `x` beyond float64,
         `noise` is given with `h` or the complex step, or `F` returns a value less
         precise than the default step was sized for (as for `gradient`); if `F` returns
-        a result
-        that is not a non-empty 1-D array, whose length changes from one point to
-        the next, or (vectorized) whose shape is not (p, m); or a non-finite value, or
-        finite values whose differences overflow float64; with ``full_output=True``,
-        if the error estimate overflows float64, or if $x_i \pm 2h$ does.
+        a scalar, an empty array, or arrays whose length (or, beyond 1-D, shape)
+        changes from one point to the next, or (vectorized) not one row per point;
+        or a non-finite value, or finite values whose differences overflow float64;
+        with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
-        If `x` is not an array of real numbers, `h` or `noise` not a real number,
+        If `x` is not an array of real numbers (a dict, list or tuple of arrays
+        included: a tree has no one shape for the result), `h` or `noise` not a real
+        number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
         non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
@@ -214,6 +223,21 @@ def jacobian(
     >>> print(gradref.jacobian(grad_f, [1.0, 2.0]).round(6))
     [[33.556224 24.167168]
      [24.167168  7.389056]]
+
+    Arrays of any shape: the map $M \mapsto M M^\top$ of a $2 \times 3$ matrix has a
+    $2 \times 2$ value, so its Jacobian has shape (2, 2, 2, 3), and entry
+    ``[k, l, i, j]`` is $\partial (MM^\top)_{kl} / \partial M_{ij} = \delta_{ki}
+    M_{lj} + \delta_{li} M_{kj}$:
+
+    >>> import numpy as np
+    >>> import gradref
+    >>> M = np.arange(6.0).reshape(2, 3)
+    >>> J = gradref.jacobian(lambda m: m @ m.T, M, scheme="complex")
+    >>> print(J.shape)
+    (2, 2, 2, 3)
+    >>> print(J[0, 1])  # d(M M^T)[0, 1] / dM: row 1 of M in row 0, row 0 in row 1
+    [[3. 4. 5.]
+     [0. 1. 2.]]
     """
     point, structure = flatten_array(x, "the Jacobian's shape, F(x).shape + x.shape,")
     step = structure.steps(h)
@@ -221,7 +245,9 @@ def jacobian(
     relative = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
     outputs = _Outputs(structure.wrap(F), batched)
-    fun = UserFunction(outputs, name="F", scalar=False, vectorized=batched)
+    fun = UserFunction(
+        outputs, name="F", scalar=False, vectorized=batched, show=structure.unflatten
+    )
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
         return outputs.shaped(value, structure.shape), replace(

@@ -320,15 +320,22 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: Where) -
 
 
 def check_finite_values(
-    values: NDArray[Any], points: NDArray[Any], name: str, scalar: bool
+    values: NDArray[Any],
+    points: NDArray[Any],
+    name: str,
+    scalar: bool,
+    show: Callable[[NDArray[Any]], Any] = lambda point: point,
 ) -> None:
-    """Raise if `values` (one row per row of `points`) holds a NaN or an infinity."""
+    """Raise if `values` (one row per row of `points`) holds a NaN or an infinity.
+
+    `show` gives a point as the user sees it (a tree for a tree `x`).
+    """
     finite = np.isfinite(values)
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
         component = "" if scalar else f" (component {col})"
         raise ValueError(
-            f"`{name}` returned {values[row, col]}{component} at x = {points[row]}; "
+            f"`{name}` returned {values[row, col]}{component} at x = {show(points[row])}; "
             "it must be finite there."
         )
 

@@ -366,6 +366,39 @@ def test_jacobian_shape_is_the_output_shape_then_the_input_shape() -> None:
     assert_allclose(jac, exact, rtol=1e-15)
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_jacobian_of_any_shape_vectorized_and_with_its_error(scheme: Any) -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3) / 7
+    flat_x = x.ravel()
+
+    def grid(m: NDArray[Any]) -> Any:  # (..., 2, 3) -> (..., 3, 2): sin of the transpose
+        return np.sin(np.swapaxes(m, -1, -2))
+
+    def flat(v: NDArray[Any]) -> Any:
+        return grid(v.reshape(*v.shape[:-1], 2, 3)).reshape(*v.shape[:-1], 6)
+
+    jac, info = gradref.jacobian(grid, x, scheme=scheme, vectorized=True, full_output=True)
+    flat_jac, flat_info = gradref.jacobian(
+        flat, flat_x, scheme=scheme, vectorized=True, full_output=True
+    )
+    assert jac.shape == info.error.shape == (3, 2, 2, 3)
+    assert_array_equal(jac, flat_jac.reshape(3, 2, 2, 3))
+    assert_array_equal(info.error, flat_info.error.reshape(3, 2, 2, 3))
+    assert info.evaluations == flat_info.evaluations
+    exact = np.zeros((3, 2, 2, 3))  # d sin(x[j, i]) / dx[j, i], zero elsewhere
+    for i, j in np.ndindex(3, 2):
+        exact[i, j, j, i] = np.cos(x[j, i])
+    assert (np.abs(jac - exact) <= info.error).all()
+
+
+def test_jacobian_and_hessian_refuse_a_tree() -> None:
+    match = r"^`x` must be an array of real numbers \(of any shape\), not a dict of arrays: "
+    with pytest.raises(TypeError, match=match + "the Jacobian's shape"):
+        gradref.jacobian(lambda p: p["W"], PARAMS)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=match + "the Hessian's shape"):
+        gradref.hessian(loss, PARAMS)  # type: ignore[arg-type]
+
+
 def test_hessian_shape_is_the_input_shape_twice() -> None:
     x = np.arange(1.0, 7.0).reshape(2, 3) / 7
 
@@ -376,6 +409,7 @@ def test_hessian_shape_is_the_input_shape_twice() -> None:
     assert hess.shape == (2, 3, 2, 3)
     flat = gradref.hessian(lambda v: f(v.reshape(2, 3)), x.ravel())
     assert_array_equal(hess, flat.reshape(2, 3, 2, 3))
+    assert_array_equal(hess.reshape(6, 6), hess.reshape(6, 6).T)
     exact = np.diag(6 * x.ravel())
     exact[1, 5] = exact[5, 1] = 1.0
     assert_allclose(hess.reshape(6, 6), exact, atol=1e-8)
@@ -567,3 +601,11 @@ def ravel_any(tree: Any) -> Any:
     if isinstance(tree, (list, tuple)):
         return np.concatenate([ravel_any(v) for v in tree])
     return np.ravel(tree)
+
+
+def test_messages_about_f_show_the_point_as_a_tree() -> None:
+    match = r"(?s)^`f` returned nan at x = \{'W': array\(\[\[0\.99999237, 1\. .*'b': array\("
+    with pytest.raises(ValueError, match=match):
+        gradref.gradient(lambda p: np.nan, {"W": np.ones((2, 2)), "b": np.zeros(1)})
+    with pytest.raises(TypeError, match=r"^`f` must return a number, got str at x = \{'W'"):
+        gradref.gradient(lambda p: "1", {"W": np.ones((2, 2))})
