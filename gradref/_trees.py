@@ -81,10 +81,10 @@ class Structure:
             return f
         return lambda vector: f(self.unflatten(vector))
 
-    def ravel(self, value: Any, name: str, finite: bool = True) -> NDArray[np.float64]:
-        """Return `value`, which must have this structure (leaf shapes too), as a vector."""
+    def ravel(self, value: Any, name: str) -> NDArray[np.float64]:
+        """Return `value`, finite and of this structure (leaf shapes too), as a vector."""
         arrays: list[NDArray[np.float64]] = []
-        _match(self.tree, value, name, "x", arrays, finite)
+        _match(self.tree, value, name, "x", arrays)
         return np.concatenate([array.ravel() for array in arrays])
 
     def flat(self, value: Any) -> NDArray[np.float64]:
@@ -220,7 +220,7 @@ def _numbers(value: Any) -> bool:
 def _flatten(value: Any, label: str, arrays: list[NDArray[np.float64]]) -> Any:
     """Return the node of `value`, appending its leaves' arrays to `arrays`."""
     if not _is_container(value):
-        array = _leaf(value, label, finite=True)
+        array = _leaf(value, label)
         start = sum(a.size for a in arrays)
         arrays.append(array)
         return Leaf(array.shape, start)
@@ -237,8 +237,8 @@ def _flatten(value: Any, label: str, arrays: list[NDArray[np.float64]]) -> Any:
     return children if kind is dict else kind(children.values())
 
 
-def _leaf(value: Any, label: str, finite: bool) -> NDArray[np.float64]:
-    """Return one leaf as a fresh, non-empty float64 array, finite if `finite`."""
+def _leaf(value: Any, label: str) -> NDArray[np.float64]:
+    """Return one leaf as a fresh, non-empty, finite float64 array."""
     if not isinstance(value, (Number, np.generic, np.ndarray, list, tuple)) and not hasattr(
         value, "__array__"
     ):
@@ -247,7 +247,7 @@ def _leaf(value: Any, label: str, finite: bool) -> NDArray[np.float64]:
     if array.size == 0:
         raise ValueError(f"`{label}` has no entries.")
     bad = np.flatnonzero(~np.isfinite(array))
-    if finite and bad.size:
+    if bad.size:
         where = np.unravel_index(bad[0], array.shape)
         raise ValueError(
             f"`{label}` must be finite (no NaN or inf); `{label}{_index_text(where)}` is "
@@ -256,16 +256,14 @@ def _leaf(value: Any, label: str, finite: bool) -> NDArray[np.float64]:
     return array
 
 
-def _match(
-    node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np.float64]], finite: bool
-) -> None:
+def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np.float64]]) -> None:
     """Append `value`'s leaves to `arrays`, refusing where its structure is not `node`'s."""
     if isinstance(node, Leaf):
         if _is_container(value):
             raise ValueError(
                 f"`{label}` must be an array, as `{like}` is; got a {type(value).__name__}."
             )
-        array = _leaf(value, label, finite)
+        array = _leaf(value, label)
         if array.shape != node.shape:
             raise ValueError(
                 f"`{label}` must have the shape of `{like}`, {node.shape}; got {array.shape}."
@@ -279,7 +277,7 @@ def _match(
                 f"`{label}` must be a dict with the keys of `{like}`, {list(node)}; got {got}."
             )
         for key, child in node.items():
-            _match(child, value[key], _text(label, (key,)), _text(like, (key,)), arrays, finite)
+            _match(child, value[key], _text(label, (key,)), _text(like, (key,)), arrays)
         return
     if not isinstance(value, (list, tuple)) or len(value) != len(node):
         got = f"a {type(value).__name__}" + (
@@ -289,7 +287,7 @@ def _match(
             f"`{label}` must be a {type(node).__name__} of {len(node)} like `{like}`; got {got}."
         )
     for key, (child, item) in enumerate(zip(node, value, strict=True)):
-        _match(child, item, _text(label, (key,)), _text(like, (key,)), arrays, finite)
+        _match(child, item, _text(label, (key,)), _text(like, (key,)), arrays)
 
 
 def _build(node: Any, leaf: Callable[[Leaf], Any]) -> Any:
@@ -331,12 +329,21 @@ def _child(node: Any, key: Any, i: Any, walked: Path) -> Any:
             raise ValueError(
                 f"`i` = {i!r}: `{where}` has no key {key!r}; its keys are {list(node)}."
             ) from None
-    if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < len(node):
+    position = None if isinstance(key, bool) else _position(key)
+    if position is None or not 0 <= position < len(node):
         raise ValueError(
             f"`i` = {i!r}: `{where}` is a {type(node).__name__} of {len(node)}, so the next "
             f"item must be an integer in 0..{len(node) - 1}; got {key!r}."
         )
-    return node[key]
+    return node[position]
+
+
+def _position(key: Any) -> int | None:
+    """Return `key` as a list position (an int, or numpy's), or None."""
+    try:
+        return operator.index(key)
+    except TypeError:
+        return None
 
 
 def _within(index: Any, leaf: Leaf, where: str) -> int:

@@ -539,6 +539,8 @@ def test_a_list_of_leaves_is_indexed_by_position() -> None:
         gradref.partial_derivative(lambda p: 0.0, x, (2, (0,)))
     d = gradref.partial_derivative(lambda p: p[1]["c"][1, 0] ** 2, x, (1, "c", (1, 0)))
     assert d == pytest.approx(2.0, rel=1e-9)
+    numpy_ints = (np.int64(1), "c", (np.int64(1), np.intp(0)))
+    assert gradref.partial_derivative(lambda p: p[1]["c"][1, 0] ** 2, x, numpy_ints) == d
 
 
 def test_steps_and_directions_of_another_structure_are_refused() -> None:
