@@ -1125,7 +1125,8 @@ def partial_derivative(
         a path ``("W1", (2, 3))``: the keys and list positions down to a leaf, then the
         index tuple within it (an int for a 1-D leaf; omitted or ``()`` for a 0-d one).
     h : float, optional
-        The step, positive and finite. The default, `default_step`, balances truncation
+        The step, positive and finite (a 0-d array is a number). The default,
+        `default_step`, balances truncation
         against rounding for the scheme and the precision of $f$'s values, and is
         scaled to $|x_i|$.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
@@ -1298,8 +1299,8 @@ def gradient(
         whose leaves are such arrays (see `partial_derivative`). $n$ is the number of
         entries of all its arrays together.
     h : float, or array_like or tree shaped like `x`, optional
-        The step: one for every coordinate, or one per coordinate, in the structure
-        and shapes of `x`. Default: `default_step` for the precision of $f$'s values,
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate, in the structure and shapes of `x`. Default: `default_step` for the precision of $f$'s values,
         taken from the dtype of its first value (as in `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
@@ -1333,7 +1334,7 @@ def gradient(
         2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers, `noise` not a real number), and if `vectorized` or `full_output` is
+        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or `full_output` is
         not a bool.
 
     Notes

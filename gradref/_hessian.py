@@ -343,7 +343,8 @@ def hessian(
         arrays); $n$ is its number of entries, and `f` gets the point in its shape
         (vectorized: ``(p, *x.shape)``).
     h : float or array_like of the shape of `x`, optional
-        The step: one for every coordinate, or one per coordinate. Not with `noise`.
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate. Not with `noise`.
         Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
         relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
         float64, $2^{-23}$ in float32; or `noise` where that is larger). "central":
@@ -399,7 +400,7 @@ def hessian(
         sized for (float32 after float64) and `noise` does not cover it.
     TypeError
         If `x`, `h` or `noise` is not real (or `x` is a dict, list or tuple of
-        arrays), `scheme` is not a string, `vectorized` not a bool, or
+        arrays, or `h` a ragged list), `scheme` is not a string, `vectorized` not a bool, or
         `f` returns a non-number, or a complex number for "central"; for "complex" and
         "richardson", if `f` does not accept complex input or returns a real number at
         any complex point.

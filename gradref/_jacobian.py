@@ -113,8 +113,8 @@ def jacobian(
         The point, finite: an array of real numbers of any shape (not a tree of
         arrays: the result needs one shape); $n$ is its number of entries.
     h : float or array_like of the shape of `x`, optional
-        The step: one for every coordinate, or one per coordinate. Default:
-        `default_step`.
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate. Default: `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, as for `partial_derivative`.
     vectorized : bool
@@ -151,8 +151,8 @@ def jacobian(
         with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
         If `x` is not an array of real numbers (a dict, list or tuple of arrays
-        included: a tree has no one shape for the result), `h` or `noise` not a real
-        number,
+        included: a tree has no one shape for the result), `h` not a real number or an
+        array of them (a ragged list), `noise` not a real number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
         non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with

@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_array, as_index, as_point, as_steps, as_unit_vector
+from gradref._validation import (
+    as_array,
+    as_index,
+    as_point,
+    as_steps,
+    as_unit_vector,
+    steps_ndim,
+)
 
 Point = ArrayLike | Mapping[Any, Any] | Sequence[Any]
 """A point: an array_like of real numbers, or a dict, list or tuple of them, nested."""
@@ -95,7 +102,7 @@ class Structure:
 
     def steps(self, h: Any) -> NDArray[np.float64] | None:
         """Return `h`: None, one step, or one per entry in this structure; shape (n,)."""
-        if self.is_vector or h is None or (not _is_container(h) and np.ndim(h) == 0):
+        if self.is_vector or h is None or (not _is_container(h) and steps_ndim(h) == 0):
             return as_steps(h, self.size)
         steps = self.ravel(h, "h")
         bad = np.flatnonzero(steps <= 0)

@@ -193,10 +193,13 @@ def as_index(i: Any, n: int) -> int:
 
 
 def as_step(h: Any) -> float | None:
-    """Return the step `h` as a positive finite float, or None for the default."""
+    """Return the step `h` as a positive finite float, or None for the default.
+
+    A 0-d array is a number.
+    """
     if h is None:
         return None
-    return as_positive(h, "h")
+    return as_positive(h[()] if isinstance(h, np.ndarray) and h.ndim == 0 else h, "h")
 
 
 def as_noise(noise: Any, h: Any, scheme: str) -> float | None:
@@ -241,9 +244,23 @@ def as_precision(dtype: Any, noise: Any, scheme: str) -> float:
     return eps if value is None else max(eps, value)
 
 
+def steps_ndim(h: Any) -> int:
+    """Return the number of dimensions of the step `h`, refusing a ragged one."""
+    try:
+        return int(np.ndim(h))
+    except ValueError as err:  # numpy cannot make an array of it: ragged nested lists
+        raise TypeError(
+            f"`h` must be one step or an array of steps, not a ragged {type(h).__name__}; "
+            "for a tree `x`, give each leaf's steps as an array."
+        ) from err
+
+
 def as_steps(h: Any, n: int) -> NDArray[np.float64] | None:
-    """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None."""
-    if h is None or np.ndim(h) == 0:
+    """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None.
+
+    A 0-d array is one step, as a number is.
+    """
+    if h is None or steps_ndim(h) == 0:
         step = as_step(h)
         return None if step is None else np.full(n, step)
     array = as_vector(h, "h")

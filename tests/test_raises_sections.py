@@ -113,6 +113,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _gradient(fun=lambda xs: xs.sum(), vectorized=True),
         lambda: _gradient(fun=lambda p: p),
         lambda: _gradient(full_output="yes"),
+        lambda: _gradient(h=[[0.5], 0.5]),
         lambda: _gradient(fun=lambda p: 1e290 * p[0], x=[1.5e18, 1.0], full_output=True),
     ],
     "partial_derivative": [
@@ -133,6 +134,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
         lambda: _jacobian(full_output=1),
         lambda: _jacobian(x={"a": P0}),
+        lambda: _jacobian(h=[[0.5], 0.5]),
         lambda: _jacobian(fun=lambda p: np.ones((2, 2)) * p[0] if p[1] == 2 else np.ones(4)),
     ],
     "directional_derivative": [
@@ -151,6 +153,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _hessian(fun=lambda p: np.nan),
         lambda: _hessian(fun=lambda p: np.abs(p[0] * p[1]), scheme="complex"),
         lambda: _hessian(x={"a": P0}),
+        lambda: _hessian(h=[[0.5], 0.5]),
     ],
     "check_gradient": [
         *_point_and_settings(_check),

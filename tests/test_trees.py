@@ -622,3 +622,41 @@ def test_messages_about_f_show_the_point_as_a_tree() -> None:
         gradref.gradient(lambda p: np.nan, {"W": np.ones((2, 2)), "b": np.zeros(1)})
     with pytest.raises(TypeError, match=r"^`f` must return a number, got str at x = \{'W'"):
         gradref.gradient(lambda p: "1", {"W": np.ones((2, 2))})
+
+
+# API review round 1 of the tree change (/work/reviews/api-r1.md): one test per finding.
+
+
+@pytest.mark.parametrize(
+    "x",
+    [np.array(2.0), {"t": np.array(2.0)}, [np.array(2.0), np.ones(1)]],
+    ids=["0-d", "dict", "list"],
+)
+def test_r1_12_a_0d_array_h_is_one_step(x: Any) -> None:
+    """h = np.array(0.5) is h = 0.5: t^3 at 2 by central differences, 12 + h^2 = 12.25."""
+
+    def f(p: Any) -> Any:
+        return ravel_any(p)[0] ** 3
+
+    expected = gradref.gradient(f, x, h=0.5)
+    assert_same_tree(gradref.gradient(f, x, h=np.array(0.5)), expected)
+    assert_allclose(ravel(expected)[0], 12.25, rtol=1e-15)
+    assert gradref.partial_derivative(f, [2.0], 0, h=np.array(0.5)) == pytest.approx(12.25)
+    assert_allclose(gradref.jacobian(lambda t: t[None] ** 3, np.array(2.0), h=np.array(0.5)), 12.25)
+    assert_allclose(gradref.hessian(lambda t: t**3, np.array(2.0), h=np.array(0.5)), 12.0)
+
+
+@pytest.mark.parametrize(
+    ("x", "h"),
+    [
+        ([np.ones(2), np.array(3.0)], [[0.5, 0.5], 0.5]),
+        (np.ones((2, 2)), [[0.5, 0.25], [0.125]]),
+        (np.ones(2), [[0.5], 0.5]),
+    ],
+    ids=["tree", "2-D", "1-D"],
+)
+def test_r1_13_a_ragged_h_is_refused_naming_h(x: Any, h: Any) -> None:
+    with pytest.raises(
+        TypeError, match=r"^`h` must be one step or an array of steps, not a ragged list"
+    ):
+        gradref.gradient(lambda p: 0.0, x, h=h)
