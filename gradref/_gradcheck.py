@@ -322,9 +322,9 @@ def check_gradient(
     Raises
     ------
     ValueError
-        If ``grad(x)`` does not have the shape of `x` (for a tree: its structure, or
-        the shape of a leaf; the message names the path where they differ) or is not
-        finite, if `rtol` is
+        If ``grad(x)`` does not have the shape of `x` (for a tree: a dict's keys, a
+        list's or tuple's length, or the shape of a leaf; the message names the path
+        where they differ) or is not finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
@@ -344,7 +344,9 @@ def check_gradient(
         beyond `noise`.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict for an array `x`, a masked array), if `rtol` or `noise` is not a real
+        masked array), or a value of another type than `x` where `x` has an array, a
+        dict or a list or tuple (a dict or a list of arrays for an array `x`, a list for
+        a dict: the message names the path), if `rtol` or `noise` is not a real
         number, if `directions` or `seed` is not an integer (a bool, a float, a string), `rng` not a
         ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 

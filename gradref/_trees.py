@@ -89,7 +89,12 @@ class Structure:
         return lambda vector: f(self.unflatten(vector))
 
     def ravel(self, value: Any, name: str) -> NDArray[np.float64]:
-        """Return `value`, finite and of this structure (leaf shapes too), as a vector."""
+        """Return `value`, finite and of this structure (leaf shapes too), as a vector.
+
+        A wrong type where this structure has a leaf, a dict or a list (an array, a dict
+        or a list in its place, None) is a TypeError; wrong keys, length or shape, or a
+        value that is not finite, a ValueError.
+        """
         arrays: list[NDArray[np.float64]] = []
         _match(self.tree, value, name, "x", arrays)
         return np.concatenate([array.ravel() for array in arrays])
@@ -267,7 +272,7 @@ def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np
     """Append `value`'s leaves to `arrays`, refusing where its structure is not `node`'s."""
     if isinstance(node, Leaf):
         if _is_container(value):
-            raise ValueError(
+            raise TypeError(
                 f"`{label}` must be an array, as `{like}` is; got a {type(value).__name__}."
             )
         array = _leaf(value, label)
@@ -279,18 +284,18 @@ def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np
         return
     if isinstance(node, dict):
         if not isinstance(value, dict) or set(value) != set(node):
+            error = ValueError if isinstance(value, dict) else TypeError
             got = list(value) if isinstance(value, dict) else type(value).__name__
-            raise ValueError(
+            raise error(
                 f"`{label}` must be a dict with the keys of `{like}`, {list(node)}; got {got}."
             )
         for key, child in node.items():
             _match(child, value[key], _text(label, (key,)), _text(like, (key,)), arrays)
         return
     if not isinstance(value, (list, tuple)) or len(value) != len(node):
-        got = f"a {type(value).__name__}" + (
-            f" of {len(value)}" if isinstance(value, (list, tuple)) else ""
-        )
-        raise ValueError(
+        sequence = isinstance(value, (list, tuple))
+        got = f"a {type(value).__name__}" + (f" of {len(value)}" if sequence else "")
+        raise (ValueError if sequence else TypeError)(
             f"`{label}` must be a {type(node).__name__} of {len(node)} like `{like}`; got {got}."
         )
     for key, (child, item) in enumerate(zip(node, value, strict=True)):

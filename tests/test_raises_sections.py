@@ -145,6 +145,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _directional(u=[1.0, 0.0, 0.0]),
         lambda: _directional(u=[0.6j, 0.8]),
         lambda: _directional(vectorized=0),
+        lambda: _directional(x={"a": P0}, u=None),
+        lambda: _directional(x={"a": P0}, u={"b": U}),
     ],
     "hessian": [
         *_point_and_settings(_hessian),
@@ -163,6 +165,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _check(grad=lambda p: np.array([1j, 1.0])),
         lambda: _check(grad=lambda p: {"a": 1.0}),
         lambda: _check(x={"a": P0}, grad=lambda p: [1.0, 2.0]),
+        lambda: _check(x=np.ones((2, 2)), grad=lambda p: {"a": p}),
+        lambda: _check(x={"a": P0}, grad=lambda p: {"b": P0}),
         lambda: _check(rtol=-1.0),
         lambda: _check(rtol="a"),
         *_directions(_check),

@@ -476,40 +476,51 @@ def test_other_containers_are_refused_with_the_way_out() -> None:
 
 
 @pytest.mark.parametrize(
-    ("grad", "match"),
+    ("grad", "error", "match"),
     [
         (
             lambda p: {"W": loss_grad(p)["W"].T, "b": loss_grad(p)["b"]},
+            ValueError,
             r'^`grad\(x\)\["W"\]` must have the shape of `x\["W"\]`, \(3, 4\); got \(4, 3\)\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"]},
+            ValueError,
             r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got \['W'\]\.$",
         ),
         (
             lambda p: [loss_grad(p)["W"], loss_grad(p)["b"]],
+            TypeError,
             r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got list\.$",
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"][np.newaxis]},
+            ValueError,
             r'^`grad\(x\)\["b"\]` must have the shape of `x\["b"\]`, \(3,\); got \(1, 3\)\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": [loss_grad(p)["b"]]},
+            TypeError,
             r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a list\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": {"c": loss_grad(p)["b"]}},
+            TypeError,
             r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a dict\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"] * np.inf},
+            ValueError,
             r'^`grad\(x\)\["b"\]` must be finite \(no NaN or inf\); `grad\(x\)\["b"\]\[0\]`',
         ),
     ],
 )
-def test_a_gradient_of_another_structure_is_refused_by_path(grad: Any, match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+def test_a_gradient_of_another_structure_is_refused_by_path(
+    grad: Any, error: type[Exception], match: str
+) -> None:
+    """A wrong type in grad(x)'s place (a list for a dict, a container for an array) is a
+    TypeError (review r1, finding 1); wrong keys, shapes or values, a ValueError."""
+    with pytest.raises(error, match=match):
         gradref.check_gradient(loss, grad, PARAMS)
 
 
@@ -660,3 +671,32 @@ def test_r1_13_a_ragged_h_is_refused_naming_h(x: Any, h: Any) -> None:
         TypeError, match=r"^`h` must be one step or an array of steps, not a ragged list"
     ):
         gradref.gradient(lambda p: 0.0, x, h=h)
+
+
+@pytest.mark.parametrize(
+    "grad",
+    [lambda m: {"a": 2 * m}, lambda m: [2 * m[0], 2 * m[1]]],
+    ids=["dict", "list of arrays"],
+)
+def test_r1_1_a_container_for_the_gradient_of_an_array_is_a_type_error(grad: Any) -> None:
+    """As for a 1-D x (a dict there is no number either): TypeError for an N-d x too."""
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError, match=r"^`grad\(x\)` must be an array, as `x` is; got a "):
+        gradref.check_gradient(lambda m: np.sum(m**2), grad, x)
+    with pytest.raises(TypeError, match=r"^`grad` must return numbers, got dict"):
+        gradref.check_gradient(lambda v: np.sum(v**2), lambda v: {"a": 2 * v}, [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        ((np.ones(2), np.ones(1)), r"^`u` must be a tuple of 2 like `x`; got a NoneType\.$"),
+        ({"a": np.ones(2)}, r"^`u` must be a dict with the keys of `x`, \['a'\]; got NoneType\.$"),
+        (np.ones((2, 2)), r"^`u` must be an array of real numbers, not <class 'NoneType'>\.$"),
+        (np.ones(2), r"^`u` must be a 1-D array of real numbers, not dtype object\.$"),
+    ],
+    ids=["tuple", "dict", "2-D", "1-D"],
+)
+def test_r1_10_u_none_is_a_type_error_for_every_x(x: Any, match: str) -> None:
+    with pytest.raises(TypeError, match=match):
+        gradref.directional_derivative(lambda p: 0.0, x, None)  # type: ignore[arg-type]
