@@ -1300,8 +1300,9 @@ def gradient(
         entries of all its arrays together.
     h : float, or array_like or tree shaped like `x`, optional
         The step: one for every coordinate (a number or a 0-d array), or one per
-        coordinate, in the structure and shapes of `x`. Default: `default_step` for the precision of $f$'s values,
-        taken from the dtype of its first value (as in `partial_derivative`).
+        coordinate, in the structure and shapes of `x`. Default: `default_step` for
+        the precision of $f$'s values, taken from the dtype of its first value (as in
+        `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
@@ -1334,8 +1335,8 @@ def gradient(
         2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or `full_output` is
-        not a bool.
+        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or
+        `full_output` is not a bool.
 
     Notes
     -----
