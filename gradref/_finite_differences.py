@@ -1117,8 +1117,12 @@ def partial_derivative(
     x : array_like or dict, list or tuple of array_like
         The point, finite: an array of real numbers of any shape, or a tree, a dict
         (keys in insertion order), list or tuple nested to any depth whose leaves are
-        such arrays. A list or tuple of numbers, nested or not, is an array, as numpy
-        reads it; one that holds an array or a dict is a container.
+        such arrays. A list or tuple is an array, as numpy reads it, when everything in
+        it, to any depth, is a number (a Python or numpy scalar, or a 0-d array of any
+        library, ``ndim == 0``) or such a list or tuple; one that holds anything else
+        (an array of 1 or more dimensions, a dict) is a container. A subclass of dict,
+        list or tuple is refused as a container: an OrderedDict always, a namedtuple
+        when it holds such a container (a namedtuple of numbers is an array).
     i : int or tuple
         Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
         tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,
@@ -1162,8 +1166,9 @@ def partial_derivative(
         If `x` or one of its leaves is not an array of real numbers (complex, strings,
         booleans, None, a set, ragged nested lists, a masked array: the message names
         the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
-        tuple (an OrderedDict, a namedtuple); if `i` is not an integer where one is
-        needed (a flat int for an N-d array, a non-tuple path for a tree), `h` or
+        tuple (an OrderedDict, a namedtuple that holds arrays: see `x`); if `i` is not
+        an integer where one is needed (a flat int for an N-d array, a float or bool
+        list position or index, a non-tuple path for a tree), `h` or
         `noise` is not a real number (a bool, a string, a
         complex number), `scheme` is not a string, `f`
         returns something other than a number (a string, a dict, a complex number in

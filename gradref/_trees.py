@@ -7,9 +7,13 @@ flat index and a location: an int for a 1-D point, an index tuple ``(2, 3)`` for
 array, a path ``("W1", (2, 3))`` for a tree (the keys down to a leaf, then the index
 within it). A 1-D array is the vector itself: nothing is wrapped or reshaped.
 
-A list or tuple of numbers (nested to any depth) is an array, as numpy reads it; one that
-holds an array, a dict or anything else is a container. Containers are exactly dict
-(its keys in insertion order), list and tuple.
+The rule, the one the docstrings state: a list or tuple is an array, as numpy reads it,
+when everything in it, to any depth, is a number (a `numbers.Number`, or anything of
+``ndim == 0``: a numpy scalar, a 0-d array of numpy, JAX or another library) or such a
+list or tuple; one that holds anything else (an array of 1 or more dimensions, a dict,
+None) is a container. Containers are exactly dict (its keys in insertion order), list
+and tuple: a subclass (an OrderedDict, a namedtuple) is refused with a TypeError where it
+is a container, though a namedtuple of numbers is an array, as numpy reads it.
 """
 
 from __future__ import annotations
@@ -221,12 +225,14 @@ def _is_container(value: Any) -> bool:
 
 
 def _numbers(value: Any) -> bool:
-    """Whether `value` is a number, or a list or tuple of such to any depth (an array)."""
+    """Whether `value` is a number, or a list or tuple of such to any depth (an array).
+
+    A number is a `numbers.Number` or anything of ``ndim == 0``: a numpy scalar, or a
+    0-d array of numpy, JAX or any other library.
+    """
     if isinstance(value, (list, tuple)):
         return all(_numbers(item) for item in value)
-    return isinstance(value, (Number, np.generic)) or (
-        isinstance(value, np.ndarray) and value.ndim == 0
-    )
+    return isinstance(value, Number) or getattr(value, "ndim", None) == 0
 
 
 def _flatten(value: Any, label: str, arrays: list[NDArray[np.float64]]) -> Any:
@@ -342,7 +348,12 @@ def _child(node: Any, key: Any, i: Any, walked: Path) -> Any:
                 f"`i` = {i!r}: `{where}` has no key {key!r}; its keys are {list(node)}."
             ) from None
     position = None if isinstance(key, bool) else _position(key)
-    if position is None or not 0 <= position < len(node):
+    if position is None:
+        raise TypeError(
+            f"`i` = {i!r}: `{where}` is a {type(node).__name__} of {len(node)}, so the next "
+            f"item must be an integer position; got {type(key).__name__} {key!r}."
+        )
+    if not 0 <= position < len(node):
         raise ValueError(
             f"`i` = {i!r}: `{where}` is a {type(node).__name__} of {len(node)}, so the next "
             f"item must be an integer in 0..{len(node) - 1}; got {key!r}."

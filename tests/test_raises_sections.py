@@ -124,6 +124,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _partial(fun=lambda p: p),
         lambda: _partial(x={"a": P0}, i=("b", 0)),
         lambda: _partial(x=np.ones((2, 2)), i=1),
+        lambda: _partial(x={"a": [np.ones(1), 2.0]}, i=("a", 1.0)),
+        lambda: _partial(x={"a": [np.ones(1), 2.0]}, i=("a", 2)),
     ],
     "jacobian": [
         *_point_and_settings(_jacobian),

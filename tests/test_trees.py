@@ -652,7 +652,7 @@ def test_r1_12_a_0d_array_h_is_one_step(x: Any) -> None:
     expected = gradref.gradient(f, x, h=0.5)
     assert_same_tree(gradref.gradient(f, x, h=np.array(0.5)), expected)
     assert_allclose(ravel(expected)[0], 12.25, rtol=1e-15)
-    assert gradref.partial_derivative(f, [2.0], 0, h=np.array(0.5)) == pytest.approx(12.25)
+    assert gradref.partial_derivative(f, [2.0], 0, h=np.array(0.5)) == pytest.approx(12.25)  # type: ignore[arg-type]
     assert_allclose(gradref.jacobian(lambda t: t[None] ** 3, np.array(2.0), h=np.array(0.5)), 12.25)
     assert_allclose(gradref.hessian(lambda t: t**3, np.array(2.0), h=np.array(0.5)), 12.0)
 
@@ -700,3 +700,95 @@ def test_r1_1_a_container_for_the_gradient_of_an_array_is_a_type_error(grad: Any
 def test_r1_10_u_none_is_a_type_error_for_every_x(x: Any, match: str) -> None:
     with pytest.raises(TypeError, match=match):
         gradref.directional_derivative(lambda p: 0.0, x, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("i", "error", "match"),
+    [
+        (
+            ("L", 1.0, ()),
+            TypeError,
+            r"^`i` = .*the next item must be an integer position; got float",
+        ),
+        (
+            ("L", True, ()),
+            TypeError,
+            r"^`i` = .*the next item must be an integer position; got bool",
+        ),
+        (("L", "0", ()), TypeError, r"^`i` = .*the next item must be an integer position; got str"),
+        (("L", 0, 0.0), TypeError, r'^`i` must be made of integer indices within `x\["L"\]\[0\]`'),
+        (("L", 2, ()), ValueError, r"^`i` = .*must be an integer in 0\.\.1; got 2\.$"),
+        (("L", np.int64(1), ()), None, ""),
+    ],
+)
+def test_r1_8_a_non_integer_list_position_is_a_type_error(
+    i: Any, error: type[Exception] | None, match: str
+) -> None:
+    """A wrong type in a path is a TypeError wherever it is; a position out of range, a
+    ValueError."""
+    x = {"L": [np.ones(1), np.array(2.0)]}
+
+    def f(p: Any) -> Any:
+        return p["L"][0][0] ** 2 + p["L"][1] ** 3
+
+    if error is None:
+        assert gradref.partial_derivative(f, x, i, scheme="complex") == pytest.approx(12.0)
+        return
+    with pytest.raises(error, match=match):
+        gradref.partial_derivative(f, x, i)
+
+
+class Scalar:
+    """A 0-d array of another library (as JAX's): ndim 0, read by numpy via __array__."""
+
+    ndim = 0
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[Any]:
+        return np.array(self.value, dtype=dtype)
+
+    def __float__(self) -> float:  # numpy reads a 0-d item of a list with float()
+        return self.value
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        [np.array(1.0), np.array(2.0)],
+        [Scalar(1.0), Scalar(2.0)],
+        (np.float64(1.0), 2),
+        [np.array(1.0), Scalar(2.0)],
+    ],
+    ids=["numpy 0-d", "other 0-d", "scalars", "mixed"],
+)
+def test_r1_2_a_list_of_0d_arrays_of_any_library_is_an_array(x: Any) -> None:
+    """One rule: a list of numbers, a 0-d array of any library being one, is an array."""
+    g = gradref.gradient(lambda p: p[0] ** 2 + p[1] ** 2, x, scheme="complex")
+    assert isinstance(g, np.ndarray)
+    assert_array_equal(g, [2.0, 4.0])
+
+
+def test_r1_2_a_list_holding_a_1d_array_is_a_container() -> None:
+    g = gradref.gradient(lambda p: p[0][0] ** 2 + p[1] ** 2, [np.ones(1), Scalar(2.0)])
+    assert isinstance(g, list)
+    assert_allclose(np.concatenate([np.ravel(v) for v in g]), [2.0, 4.0], rtol=1e-9)
+
+
+def test_r1_9_a_namedtuple_is_an_array_of_numbers_or_refused() -> None:
+    """As documented: numbers, an array as numpy reads it; holding arrays, a TypeError."""
+    from collections import OrderedDict, namedtuple
+
+    Pair = namedtuple("Pair", "a b")
+
+    def f(p: Any) -> Any:
+        return p[0] * p[1]
+
+    g = gradref.gradient(f, Pair(1.0, 2.0), scheme="complex")
+    assert isinstance(g, np.ndarray)
+    assert_array_equal(g, [2.0, 1.0])
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple \(or an array\)"):
+        gradref.gradient(f, Pair(np.ones(1), np.ones(2)))
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple \(or an array\)"):
+        gradref.gradient(f, OrderedDict(a=1.0, b=2.0))
