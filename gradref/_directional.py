@@ -141,5 +141,5 @@ def directional_derivative(
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
-    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
     return float(line_derivative(fun, point, direction, step, name, relative)[0])

@@ -462,7 +462,7 @@ def check_gradient(
     name = as_scheme(scheme, SCHEMES)
     level = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
-    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
     count = None if directions is None else as_count(directions, point.size)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point, structure)

@@ -35,7 +35,7 @@ from gradref._finite_differences import (
     scaled_steps,
 )
 from gradref._schemes import DIFFERENCES, EPS, HESSIANS, HessianScheme
-from gradref._trees import flatten_array
+from gradref._trees import Structure, flatten_array
 from gradref._validation import as_flag, as_noise, as_scheme
 
 HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
@@ -63,16 +63,20 @@ _BLOCK_COORDINATES = 2**18
 
 
 def _check_step(
-    x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float
+    x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float, names: Structure
 ) -> None:
-    """Refuse a step too small for x: the difference quotients would be rounding alone."""
+    """Refuse a step too small for x: the difference quotients would be rounding alone.
+
+    `names` spells x's entries as the user's point has them.
+    """
     # First x + h: beyond float64, no step is small enough (the spacing is inf there).
     with np.errstate(over="ignore"):
         moved = np.abs(x) + steps
     if not np.isfinite(moved).all():
         i = np.flatnonzero(~np.isfinite(moved))[0]
         raise ValueError(
-            f"`x`[{i}] = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows float64."
+            f"{names.quoted(i)} = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows "
+            "float64."
         )
     # Second differences divide by h^2: below sqrt(eps) max(1, |x_i|), the change of f
     # along h is below its rounding error (eps: the precision of f's values). Differences
@@ -87,7 +91,8 @@ def _check_step(
         central = f"`f`'s values of relative precision {eps:.3g}"
         why = central if scheme == "central" else f"spacing {np.spacing(abs(x[i])):.3g}"
         raise ValueError(
-            f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at x[{i}] = {x[i]:.6g} "
+            f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at {names.entry(i)} = "
+            f"{x[i]:.6g} "
             f"({why}): the differences would be rounding alone. Use h >= "
             f"{smallest[i] / reach:.3g}, or the default step."
         )
@@ -462,7 +467,7 @@ def hessian(
     batched = as_flag(vectorized, "vectorized")
     relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
     probe = Probe(structure.wrap(f))
-    fun = UserFunction(probe, vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(probe, vectorized=batched, structure=structure)
     eps = EPS if relative is None else max(relative, EPS)
     steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
     shift: NDArray[Any] = steps
@@ -470,13 +475,13 @@ def hessian(
         rows = _central_rows(point.size)
     else:  # the first point, at the steps so far: reused if they stay
         rows, shift = _gradient_rows(point.size, name), _imaginary_steps(point)
-        _check_step(point, steps, name, eps)
+        _check_step(point, steps, name, eps, structure)
     first, kept = _first(fun, point, rows, steps, shift), True
     if step is None and probe.eps > eps:  # a less precise f (float32): its steps
         steps = scaled_steps(HESSIANS[name].step_for(probe.eps), point)
         kept = name == "central"  # f(x) does not depend on them; the first point does
     eps = max(eps, probe.eps)
-    _check_step(point, steps, name, eps)
+    _check_step(point, steps, name, eps, structure)
     if name == "central":
         hess = _central(fun, point, steps, first)
     else:

@@ -246,7 +246,12 @@ def jacobian(
     batched = as_flag(vectorized, "vectorized")
     outputs = _Outputs(structure.wrap(F), batched)
     fun = UserFunction(
-        outputs, name="F", scalar=False, vectorized=batched, show=structure.unflatten
+        outputs,
+        name="F",
+        scalar=False,
+        vectorized=batched,
+        structure=structure,
+        component=outputs.component,
     )
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
@@ -281,6 +286,11 @@ class _Outputs:
         if array.ndim <= self.batch:
             return value
         shape = array.shape[self.batch :]
+        if len(shape) > 1 and 0 in shape:
+            raise ValueError(
+                f"`F` must return a non-empty array (one entry per output), got shape {shape}"
+                + (" per point." if self.batch else ".")
+            )
         if self.shape is None:
             self.shape = shape
         elif shape != self.shape and max(len(shape), len(self.shape)) > 1:
@@ -290,6 +300,12 @@ class _Outputs:
         if len(shape) == 1:
             return value
         return array.reshape((*array.shape[: self.batch], -1))
+
+    def component(self, k: int) -> str:
+        """Return output `k` of the vector as the message spells it: ``F(x)[0, 1]`` if N-d."""
+        if self.shape is None or len(self.shape) == 1:
+            return f"component {k}"
+        return "F(x)[" + ", ".join(str(int(i)) for i in np.unravel_index(k, self.shape)) + "]"
 
     def shaped(self, matrix: NDArray[np.float64], x_shape: tuple[int, ...]) -> NDArray[np.float64]:
         """Return an (m, n) result as F(x).shape + x.shape."""

@@ -130,10 +130,16 @@ class Structure:
     def location(self, k: int) -> Location:
         """Return where entry `k` of the vector is in the point."""
         if self.is_vector:
-            return k
+            return int(k)
         path, leaf = next((p, leaf) for p, leaf in _leaves(self.tree, ()) if k < leaf.stop)
         index = tuple(int(i) for i in np.unravel_index(k - leaf.start, leaf.shape))
         return index if isinstance(self.tree, Leaf) else (*path, index)
+
+    def stacked(self, rows: int) -> Any:
+        """Return the shape `f` gets for `rows` points stacked: a tree of shapes for a tree."""
+        if isinstance(self.tree, Leaf):
+            return (rows, *self.tree.shape)
+        return _build(self.tree, lambda leaf: (rows, *leaf.shape))
 
     def label(self, k: int) -> str:
         """Return entry `k`'s location as the report and the messages print it."""
@@ -148,6 +154,10 @@ class Structure:
             ((), location) if isinstance(self.tree, Leaf) else (location[:-1], location[-1])
         )
         return _text(name, path) + _index_text(index)
+
+    def quoted(self, k: int, name: str = "x") -> str:
+        """Return entry `k` quoted for a message: ```x`[3]`` (1-D, as always), ```x[1, 2]```."""
+        return f"`{name}`[{k}]" if self.is_vector else f"`{self.entry(k, name)}`"
 
     def index(self, i: Any) -> int:
         """Return the vector's index of the location `i` (see `partial_derivative`)."""
@@ -177,6 +187,11 @@ class Structure:
                 f"`{_text('x', walked)}`: give one index tuple (or none for a 0-d leaf)."
             )
         return _within(path[0] if path else (), node, _text("x", walked))
+
+
+def vector(n: int) -> Structure:
+    """Return the structure of a 1-D point of `n` entries."""
+    return Structure(Leaf((n,), 0), n)
 
 
 def flatten(x: Any, name: str = "x") -> tuple[NDArray[np.float64], Structure]:

@@ -137,6 +137,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(full_output=1),
         lambda: _jacobian(x={"a": P0}),
         lambda: _jacobian(h=[[0.5], 0.5]),
+        lambda: _jacobian(fun=lambda p: np.zeros((0, 3))),
         lambda: _jacobian(fun=lambda p: np.ones((2, 2)) * p[0] if p[1] == 2 else np.ones(4)),
     ],
     "directional_derivative": [

@@ -792,3 +792,82 @@ def test_r1_9_a_namedtuple_is_an_array_of_numbers_or_refused() -> None:
         gradref.gradient(f, Pair(np.ones(1), np.ones(2)))
     with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple \(or an array\)"):
         gradref.gradient(f, OrderedDict(a=1.0, b=2.0))
+
+
+X23 = np.arange(6.0).reshape(2, 3)
+WB = {"W": np.ones((2, 2)), "b": np.array([5.0, 6.0])}
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: gradref.gradient(lambda p: p["b"], WB, vectorized=True),
+            r"one value per row of its \{'W': \(1, 2, 2\), 'b': \(1, 2\)\} input, i\.e\. shape "
+            r"\(1,\); got shape \(1, 2\)\.$",
+        ),
+        (
+            lambda: gradref.gradient(lambda p: "1", WB, vectorized=True),
+            r"with the points stacked as rows, shape \{'W': \(1, 2, 2\), 'b': \(1, 2\)\} ",
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(axis=-1), X23, vectorized=True),
+            r"one value per row of its \(1, 2, 3\) input",
+        ),
+        (
+            lambda: gradref.jacobian(lambda m: m.sum(), X23, vectorized=True),
+            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape \(1, m\); got ",
+        ),
+    ],
+    ids=["tree", "tree-where", "hessian", "jacobian"],
+)
+def test_r1_3_vectorized_messages_give_the_shapes_f_gets(call: Any, match: str) -> None:
+    """Not the flat (1, 6): the stacked input as f received it, (p, *x.shape) or a tree."""
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_r1_4_an_empty_nd_output_is_named_by_its_shape() -> None:
+    """F returned (0, 3): no "1-D" required of an N-d F, and its own shape in the message."""
+    match = r"^`F` must return a non-empty array \(one entry per output\), got shape \(0, 3\)\."
+    with pytest.raises(ValueError, match=match):
+        gradref.jacobian(lambda m: np.zeros((0, 3)), X23)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: gradref.gradient(lambda p: p["b"][0] ** 2, WB, h=1e-17),
+            r'^`h` = 1e-17 is below the spacing of `x`: x\["b"\]\[0\] - h rounds to '
+            r'x\["b"\]\[0\] = 5\.0, ',
+        ),
+        (
+            lambda: gradref.gradient(
+                lambda p: p["b"][0] ** 2, WB, h={"W": np.ones((2, 2)), "b": np.array([1, 1e-17])}
+            ),
+            r'^`h\["b"\]\[1\]` = 1e-17 is below the spacing of `x`: x\["b"\]\[1\] - h .*; use '
+            r'h\["b"\]\[1\] >= ',
+        ),
+        (
+            lambda: gradref.gradient(lambda p: 0.0, {"a": np.array([[1.0, 1.7e308]])}, h=1e307),
+            r'^the step overflows float64 at `x\["a"\]\[0, 1\]` = 1\.7e\+308: ',
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(), np.array([[1, 2], [3, 1.7e308]]), h=1e307),
+            r"^`x\[1, 1\]` = 1\.7e\+308 moved by the step `h` = 1e\+307 overflows float64\.$",
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(), np.array([[1, 2], [3, 4.0]]), h=1e-12),
+            r"^`h` = 1e-12 is too small for scheme='central' at x\[0, 0\] = 1 ",
+        ),
+        (
+            lambda: gradref.jacobian(lambda m: m * np.nan, np.ones((2, 2))),
+            r"^`F` returned nan \(F\(x\)\[0, 0\]\) at x = ",
+        ),
+    ],
+    ids=["uniform h", "tree h", "overflow", "hessian overflow", "hessian step", "F value"],
+)
+def test_r1_5_messages_name_entries_by_their_paths(call: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
