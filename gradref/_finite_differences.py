@@ -1311,8 +1311,11 @@ def gradient(
         called as ``f(X)`` where `X` has one perturbed point per row, shape (p, n) for a
         1-D `x` (for any `x`, each array gets a leading axis of p: shape
         ``(p, *leaf.shape)``, JAX's ``vmap`` convention), and must return the p values,
-        shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
-        reductions over ``axis=-1``, and it works both ways. The points come in
+        shape (p,). For a 1-D `x`, write such an `f` with ``x[..., i]`` for the
+        coordinates and reductions over ``axis=-1``, and it works both ways; for an
+        N-d `x`, index and reduce over its trailing axes instead (``x[..., i, j]``,
+        ``axis=(-2, -1)`` for a matrix), and for a tree do so in each leaf. The points
+        come in
         batches: one point first, then up to $2^{18}$ numbers a call (two points at
         least, for $n > 2^{17}$), so that an `f`
         written for one point at a time, which returns results shaped by n (``x[0]``

@@ -88,8 +88,11 @@ class GradientCheck:
         step there and does not in the check); None when the components were compared.
         For another `x` than a 1-D one they take its structure, each array with a
         leading axis of k (shape ``(k, *leaf.shape)``, as the points of a vectorized
-        `f`): direction k of a dict `x` is ``{key: d[k] for key, d in
-        directions.items()}``, of unit length over all its entries together.
+        `f`): direction k is that tree with each array replaced by its row ``d[k]``,
+        ``{key: d[k] for key, d in directions.items()}`` for a dict of arrays, ``[d[k]
+        for d in directions]`` for a list, the same nested for a nested tree
+        (``jax.tree.map(lambda d: d[k], directions)``), ``directions[k]`` for an N-d
+        `x`; it has unit length over all its entries together.
     """
 
     analytic: Tree

@@ -305,7 +305,8 @@ def hessian(
     $$\nabla^2 f(\mathbf{x}) = \left[\frac{\partial^2 f}{\partial x_i \partial x_j}
       (\mathbf{x})\right]_{i,j},$$
 
-    from values of $f$ alone, by one of three schemes ($n$ the length of `x`):
+    from values of $f$ alone, by one of three schemes ($n$ the number of entries of `x`,
+    its length if 1-D):
 
     | scheme     | differences                                   | truncation | evaluations     |
     |------------|-----------------------------------------------|------------|-----------------|
@@ -338,9 +339,10 @@ def hessian(
     Parameters
     ----------
     f : callable
-        Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
-        "richardson"), returning one real number. With ``vectorized=True``, called as
-        ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
+        Called as ``f(x)`` with the point in the shape of `x`, a 1-D array for a 1-D
+        `x` (complex128 for "complex" and "richardson"), returning one real number.
+        With ``vectorized=True``, called as ``f(X)`` with points stacked along a first
+        axis, shape (p, *x.shape), (p, n) for a 1-D `x`, returning shape (p,); the
         first point comes alone (its value sizes the steps), the others in blocks of at
         most $\max(n, 2^{18}/n) + n$ rows, never $n$ where $n > 1$.
     x : array_like

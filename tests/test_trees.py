@@ -871,3 +871,65 @@ def test_r1_4_an_empty_nd_output_is_named_by_its_shape() -> None:
 def test_r1_5_messages_name_entries_by_their_paths(call: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_r1_6_an_nd_f_reduced_over_its_trailing_axes_works_both_ways() -> None:
+    """axis=-1 suits a 1-D x only; for a (2, 3) x, axis=(-2, -1) gives the same gradient
+    vectorized or not, while axis=-1 fails the vectorized shape check."""
+
+    def f(m: Any) -> Any:
+        return np.sin(m).sum(axis=(-2, -1)) * m[..., 0, 0]
+
+    x = RNG.normal(size=(2, 3))
+    one = gradref.gradient(f, x, scheme="complex")
+    assert_array_equal(gradref.gradient(f, x, scheme="complex", vectorized=True), one)
+    exact = np.cos(x) * x[0, 0]
+    exact[0, 0] += np.sin(x).sum()
+    assert_allclose(one, exact, rtol=1e-14, atol=1e-15)
+    with pytest.raises(ValueError, match=r"one value per row of its \(1, 2, 3\) input"):
+        gradref.gradient(lambda m: np.sin(m).sum(axis=-1), x, vectorized=True)
+
+
+@pytest.mark.parametrize("x", [{"a": np.ones(2), "b": np.ones((2, 2))}, [np.ones(3), [np.ones(2)]]])
+def test_r1_7_the_directions_recipe_reproduces_each_direction(x: Any) -> None:
+    """Direction k: each array of `directions` replaced by its row k, in x's structure."""
+    x = unravel(RNG.uniform(0.5, 1.5, ravel(x).size), x)
+
+    def f(p: Any) -> Any:
+        v = ravel_any(p)
+        return np.sum(np.sin(v) * np.arange(1, v.size + 1))
+
+    def grad(p: Any) -> Any:
+        v = ravel(p)
+        return unravel(np.cos(v) * np.arange(1, v.size + 1), p)
+
+    check = gradref.check_gradient(f, grad, x, directions=2, scheme="complex")
+
+    def row(d: Any, k: int) -> Any:  # the recipe, nested: a tree.map of d[k]
+        if isinstance(d, dict):
+            return {key: row(v, k) for key, v in d.items()}
+        if isinstance(d, (list, tuple)):
+            return type(d)(row(v, k) for v in d)
+        return d[k]
+
+    for k in range(2):
+        u = row(check.directions, k)
+        assert np.linalg.norm(ravel(u)) == pytest.approx(1.0, abs=1e-14)
+        along = gradref.directional_derivative(f, x, u, scheme="complex")
+        assert along == pytest.approx(float(ravel(check.numerical)[k]), rel=1e-13)
+
+
+def test_r1_11_hessian_of_an_nd_x_counts_n_as_its_entries() -> None:
+    """n is the number of entries: 2n^2 + 2n + 1 = 85 evaluations for a (2, 3) x (n = 6)."""
+    calls = 0
+
+    def f(m: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        assert m.shape == (2, 3)  # f gets the point in x's shape
+        return np.sum(m**3)
+
+    x = RNG.uniform(0.5, 1.5, size=(2, 3))
+    hess = gradref.hessian(f, x)
+    assert calls == 2 * 6**2 + 2 * 6 + 1
+    assert_allclose(hess.reshape(6, 6), np.diag(6 * x.ravel()), rtol=1e-9, atol=1e-9)
