@@ -68,14 +68,15 @@ def directional_derivative(
     ------
     ValueError
         If `u` is not finite, is zero, not of unit length, or not of the length of a
-        1-D `x` or the structure and shapes of any other `x` (the message names where
-        they differ); if `x` is not finite or holds an empty array, dict or list; and
+        1-D `x` or the keys, lengths and shapes of any other `x` (the message names
+        where they differ); if `x` is not finite or holds an empty array, dict or list; and
         as for `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
         less precise than the default step was sized for; an error about a value of
         `f` names the point $\mathbf{x} + s\mathbf{u}$ where it happened).
     TypeError
         If `x` or `u` (or one of their leaves, named by its path) is not an array of
-        real numbers (complex, strings, None, a masked array), or `x` is a container
+        real numbers (complex, strings, None, a masked array), `u` is of another type
+        than `x` where `x` has an array, a dict or a list or tuple, or `x` is a container
         other than a dict, list or tuple, `h` or `noise` is not a real number,
         `scheme` is not a string, `vectorized` is not a bool, or `f` returns something
         other than a number, as for `partial_derivative`.
@@ -140,5 +141,5 @@ def directional_derivative(
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
-    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
     return float(line_derivative(fun, point, direction, step, name, relative)[0])

@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from gradref._estimates import ErrorEstimate, Recorder, error_terms, precision
 from gradref._schemes import DIFFERENCES, EPS, Scheme
-from gradref._trees import Location, Point, Tree, flatten
+from gradref._trees import Location, Point, Structure, Tree, flatten, vector
 from gradref._validation import (
     as_flag,
     as_noise,
@@ -200,18 +200,32 @@ def scaled_steps(base: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
 class UserFunction:
     """How to call the user's function and what it must return.
 
-    `name` is the argument's name in error messages, and `show` gives a point as the
-    user sees it there (a tree for a tree `x`). A scalar function (`gradient`)
-    returns one number per point; a vector function (`jacobian`) returns a 1-D array of
-    the same length m at every point. Either way `evaluate` returns shape (points, m),
-    with m = 1 for a scalar function.
+    `name` is the argument's name in error messages, and `structure` the point's as the
+    user gave it, for the messages to show points, entries and shapes as the user's
+    function sees them (None: a 1-D point). `component` spells an output's location. A
+    scalar function (`gradient`) returns one number per point; a vector function
+    (`jacobian`) returns a 1-D array of the same length m at every point. Either way
+    `evaluate` returns shape (points, m), with m = 1 for a scalar function.
     """
 
     call: Objective
     name: str = "f"
     scalar: bool = True
     vectorized: bool = False
-    show: Callable[[NDArray[Any]], Any] = field(default=lambda point: point)
+    structure: Structure | None = None
+    component: Callable[[int], str] = field(default=lambda k: f"component {k}")
+
+    def show(self, point: NDArray[Any]) -> Any:
+        """Return a point (or a stack of points) as the user's function gets it."""
+        return point if self.structure is None else self.structure.unflatten(point)
+
+    def spelling(self, n: int) -> Structure:
+        """Return the structure that spells the entries of the n-entry point."""
+        return vector(n) if self.structure is None else self.structure
+
+    def stacked(self, points: tuple[int, ...]) -> Any:
+        """Return the shape (a tree of shapes) the function gets for a stack `points`."""
+        return self.spelling(points[1]).stacked(points[0])
 
 
 class Probe:
@@ -270,7 +284,7 @@ def fit_steps(
     points = x[np.newaxis].copy()
     with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
         shift(points, np.array([0]), np.array([min(a for a in facts.offsets if a) * steps[0]]))
-    _check_moved(x, points)
+    _check_moved(x, points, fun.spelling(x.size))
     probe.keep = True
     try:
         evaluate(fun, points, False)
@@ -432,7 +446,7 @@ def _where(fun: UserFunction, points: NDArray[Any]) -> str:
     if not fun.vectorized:
         return f"at x = {fun.show(points)}"
     return (
-        f"with the points stacked as rows, shape {points.shape} "
+        f"with the points stacked as rows, shape {fun.stacked(points.shape)} "
         f"(vectorized=True; pass vectorized=False if `{fun.name}` takes one point)"
     )
 
@@ -448,7 +462,7 @@ def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool)
             scalar=fun.scalar,
             where=lambda: _where(fun, points),
         )
-        check_stack_shape(values.shape, fun.name, fun.scalar, points.shape)
+        check_stack_shape(values.shape, fun.name, fun.scalar, fun.stacked(points.shape))
     else:
         results = []
         for point in points:
@@ -466,7 +480,7 @@ def _evaluate_batch(fun: UserFunction, points: NDArray[Any], complex_step: bool)
             _refuse_lengths(fun, points, results)
         values = np.asarray(results)
     values = values.reshape(len(points), -1)
-    check_finite_values(values, points, fun.name, fun.scalar, fun.show)
+    check_finite_values(values, points, fun.name, fun.scalar, fun.show, fun.component)
     return values.astype(np.complex128 if complex_step else np.float64, copy=False)
 
 
@@ -497,7 +511,8 @@ def evaluate_rows(
         if block.shape[1] != values.shape[1] and fun.vectorized:
             raise ValueError(
                 f"with vectorized=True, `{fun.name}` must return one row of the same m "
-                f"outputs per row of its input, got shape {block.shape} for a {points.shape} "
+                f"outputs per row of its input, got shape {block.shape} for a "
+                f"{fun.stacked(points.shape)} "
                 f"input but m = {values.shape[1]} before."
             )
         if block.shape[1] != values.shape[1]:
@@ -545,7 +560,7 @@ def derivatives(
     else:
         steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)[indices]
         if scheme != "complex":
-            _check_step_moves(x[indices], steps, scheme, labels=indices)
+            _check_step_moves(x[indices], steps, scheme, labels=indices, names=fun.spelling(x.size))
     given = h is not None if given is None else given
     result = _differences(fun, x, steps, scheme, along_axes, h is None, given, eps)
     check_precision(fun, None if probe is None else probe.eps, eps)
@@ -722,12 +737,13 @@ def _check_step_moves(
     scheme: str,
     u: NDArray[np.float64] | None = None,
     labels: NDArray[np.intp] | None = None,
+    names: Structure | None = None,
 ) -> None:
     """Refuse a step `h` for which a point x + a h e_i (or x + a h u) rounds to x itself.
 
     Such a difference is 0 / 0: it would return zero or nonsense, not a derivative. The
     message names the smallest step that works; `labels` are the indices of x's entries
-    in the user's point (default 0, 1, ...).
+    in the user's point (default 0, 1, ...), `names` spells them (default: a 1-D point).
     """
     offsets = sorted(set(DIFFERENCES[scheme].offsets) - {0.0})
     with np.errstate(over="ignore"):  # the spacing of the largest double is inf
@@ -744,14 +760,16 @@ def _check_step_moves(
             # named moves every point; one per coordinate: the first one stuck.
             uniform = bool((h == h[0]).all())
             i = int(np.argmax(need)) if uniform else int(np.argmax(stuck))
-            name = i if labels is None else int(labels[i])
-            which = "" if uniform else f"[{name}]"
+            k = i if labels is None else int(labels[i])
+            spell = vector(x.size) if names is None else names
+            step = "`h`" if uniform else spell.quoted(k, "h")
+            entry = spell.entry(k, "x")
             a = next(a for a in offsets if x[i] + a * h[i] == x[i])
             raise ValueError(
-                f"`h`{which} = {h[i]:.3g} is below the spacing of `x`: x[{name}] {_shift(a)} "
-                f"rounds to x[{name}] = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so "
-                f"the difference is 0/0; use h{which} >= {float(need[i])!r}, the smallest "
-                "step that moves every point."
+                f"{step} = {h[i]:.3g} is below the spacing of `x`: {entry} {_shift(a)} "
+                f"rounds to {entry} = {float(x[i])!r}, whose spacing is {spacing[i]:.3g}, so "
+                f"the difference is 0/0; use {'h' if uniform else spell.entry(k, 'h')} >= "
+                f"{float(need[i])!r}, the smallest step that moves every point."
             )
         return
     with np.errstate(over="ignore", invalid="ignore"):
@@ -996,7 +1014,7 @@ def _evaluate_shifted(
         with np.errstate(over="ignore", invalid="ignore"):  # checked by _check_moved
             distances = shift(points, lines[batch], shifts[batch])
         points[shifts[batch] == 0] = start  # x itself, even where x_i is -0.0
-        _check_moved(x, points)
+        _check_moved(x, points, fun.spelling(x.size))
         if not complex_step:
             moved[batch] = np.where(shifts[batch] == 0, 0.0, distances)
         return points
@@ -1004,13 +1022,17 @@ def _evaluate_shifted(
     return evaluate_rows(fun, len(shifts), x.size, rows, complex_step), moved
 
 
-def _check_moved(x: NDArray[np.float64], points: NDArray[Any]) -> None:
-    """Raise if moving `x` by the step overflowed float64 (so `f` is never called at inf)."""
+def _check_moved(x: NDArray[np.float64], points: NDArray[Any], names: Structure) -> None:
+    """Raise if moving `x` by the step overflowed float64 (so `f` is never called at inf).
+
+    `names` spells x's entries as the user's point has them.
+    """
     finite = np.isfinite(points)
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
         raise ValueError(
-            f"the step overflows float64 at `x`[{col}] = {float(x[col])!r}: x + h moves it to "
+            f"the step overflows float64 at {names.quoted(col)} = {float(x[col])!r}: x + h "
+            "moves it to "
             f"{points[row, col]}; pass a smaller `h`."
         )
 
@@ -1117,15 +1139,20 @@ def partial_derivative(
     x : array_like or dict, list or tuple of array_like
         The point, finite: an array of real numbers of any shape, or a tree, a dict
         (keys in insertion order), list or tuple nested to any depth whose leaves are
-        such arrays. A list or tuple of numbers, nested or not, is an array, as numpy
-        reads it; one that holds an array or a dict is a container.
+        such arrays. A list or tuple is an array, as numpy reads it, when everything in
+        it, to any depth, is a number (a Python or numpy scalar, or a 0-d array of any
+        library, ``ndim == 0``) or such a list or tuple; one that holds anything else
+        (an array of 1 or more dimensions, a dict) is a container. A subclass of dict,
+        list or tuple is refused as a container: an OrderedDict always, a namedtuple
+        when it holds such a container (a namedtuple of numbers is an array).
     i : int or tuple
         Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
         tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,
         a path ``("W1", (2, 3))``: the keys and list positions down to a leaf, then the
         index tuple within it (an int for a 1-D leaf; omitted or ``()`` for a 0-d one).
     h : float, optional
-        The step, positive and finite. The default, `default_step`, balances truncation
+        The step, positive and finite (a 0-d array is a number). The default,
+        `default_step`, balances truncation
         against rounding for the scheme and the precision of $f$'s values, and is
         scaled to $|x_i|$.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
@@ -1161,8 +1188,9 @@ def partial_derivative(
         If `x` or one of its leaves is not an array of real numbers (complex, strings,
         booleans, None, a set, ragged nested lists, a masked array: the message names
         the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
-        tuple (an OrderedDict, a namedtuple); if `i` is not an integer where one is
-        needed (a flat int for an N-d array, a non-tuple path for a tree), `h` or
+        tuple (an OrderedDict, a namedtuple that holds arrays: see `x`); if `i` is not
+        an integer where one is needed (a flat int for an N-d array, a float or bool
+        list position or index, a non-tuple path for a tree), `h` or
         `noise` is not a real number (a bool, a string, a
         complex number), `scheme` is not a string, `f`
         returns something other than a number (a string, a dict, a complex number in
@@ -1211,7 +1239,7 @@ def partial_derivative(
     step = as_step(h)
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
-    fun = UserFunction(structure.wrap(f), show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), structure=structure)
     derivative = derivatives(fun, point, np.array([index]), step, name, None, relative)
     return float(derivative[0, 0])
 
@@ -1283,8 +1311,11 @@ def gradient(
         called as ``f(X)`` where `X` has one perturbed point per row, shape (p, n) for a
         1-D `x` (for any `x`, each array gets a leading axis of p: shape
         ``(p, *leaf.shape)``, JAX's ``vmap`` convention), and must return the p values,
-        shape (p,). Write such an `f` with ``x[..., i]`` for the coordinates and
-        reductions over ``axis=-1``, and it works both ways. The points come in
+        shape (p,). For a 1-D `x`, write such an `f` with ``x[..., i]`` for the
+        coordinates and reductions over ``axis=-1``, and it works both ways; for an
+        N-d `x`, index and reduce over its trailing axes instead (``x[..., i, j]``,
+        ``axis=(-2, -1)`` for a matrix), and for a tree do so in each leaf. The points
+        come in
         batches: one point first, then up to $2^{18}$ numbers a call (two points at
         least, for $n > 2^{17}$), so that an `f`
         written for one point at a time, which returns results shaped by n (``x[0]``
@@ -1298,9 +1329,10 @@ def gradient(
         whose leaves are such arrays (see `partial_derivative`). $n$ is the number of
         entries of all its arrays together.
     h : float, or array_like or tree shaped like `x`, optional
-        The step: one for every coordinate, or one per coordinate, in the structure
-        and shapes of `x`. Default: `default_step` for the precision of $f$'s values,
-        taken from the dtype of its first value (as in `partial_derivative`).
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate, in the structure and shapes of `x`. Default: `default_step` for
+        the precision of $f$'s values, taken from the dtype of its first value (as in
+        `partial_derivative`).
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
@@ -1333,8 +1365,8 @@ def gradient(
         2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers, `noise` not a real number), and if `vectorized` or `full_output` is
-        not a bool.
+        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or
+        `full_output` is not a bool.
 
     Notes
     -----
@@ -1452,7 +1484,7 @@ def gradient(
     name = as_scheme(scheme, SCHEMES)
     relative = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
-    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
     shaped = structure.unflatten  # the vector itself for a 1-D x
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)

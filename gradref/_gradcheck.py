@@ -88,8 +88,11 @@ class GradientCheck:
         step there and does not in the check); None when the components were compared.
         For another `x` than a 1-D one they take its structure, each array with a
         leading axis of k (shape ``(k, *leaf.shape)``, as the points of a vectorized
-        `f`): direction k of a dict `x` is ``{key: d[k] for key, d in
-        directions.items()}``, of unit length over all its entries together.
+        `f`): direction k is that tree with each array replaced by its row ``d[k]``,
+        ``{key: d[k] for key, d in directions.items()}`` for a dict of arrays, ``[d[k]
+        for d in directions]`` for a list, the same nested for a nested tree
+        (``jax.tree.map(lambda d: d[k], directions)``), ``directions[k]`` for an N-d
+        `x`; it has unit length over all its entries together.
     """
 
     analytic: Tree
@@ -322,9 +325,9 @@ def check_gradient(
     Raises
     ------
     ValueError
-        If ``grad(x)`` does not have the shape of `x` (for a tree: its structure, or
-        the shape of a leaf; the message names the path where they differ) or is not
-        finite, if `rtol` is
+        If ``grad(x)`` does not have the shape of `x` (for a tree: a dict's keys, a
+        list's or tuple's length, or the shape of a leaf; the message names the path
+        where they differ) or is not finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
         judged), and as for `gradient`. If the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
@@ -344,7 +347,9 @@ def check_gradient(
         beyond `noise`.
     TypeError
         If ``grad(x)`` returns anything but real numbers (complex numbers, strings, a
-        dict for an array `x`, a masked array), if `rtol` or `noise` is not a real
+        masked array), or a value of another type than `x` where `x` has an array, a
+        dict or a list or tuple (a dict or a list of arrays for an array `x`, a list for
+        a dict: the message names the path), if `rtol` or `noise` is not a real
         number, if `directions` or `seed` is not an integer (a bool, a float, a string), `rng` not a
         ``numpy.random.Generator`` or `vectorized` not a bool, and as for `gradient`.
 
@@ -460,7 +465,7 @@ def check_gradient(
     name = as_scheme(scheme, SCHEMES)
     level = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
-    fun = UserFunction(structure.wrap(f), vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
     count = None if directions is None else as_count(directions, point.size)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point, structure)

@@ -35,7 +35,7 @@ from gradref._finite_differences import (
     scaled_steps,
 )
 from gradref._schemes import DIFFERENCES, EPS, HESSIANS, HessianScheme
-from gradref._trees import flatten_array
+from gradref._trees import Structure, flatten_array
 from gradref._validation import as_flag, as_noise, as_scheme
 
 HESSIAN_SCHEMES: tuple[str, ...] = tuple(HESSIANS)
@@ -63,16 +63,20 @@ _BLOCK_COORDINATES = 2**18
 
 
 def _check_step(
-    x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float
+    x: NDArray[np.float64], steps: NDArray[np.float64], scheme: str, eps: float, names: Structure
 ) -> None:
-    """Refuse a step too small for x: the difference quotients would be rounding alone."""
+    """Refuse a step too small for x: the difference quotients would be rounding alone.
+
+    `names` spells x's entries as the user's point has them.
+    """
     # First x + h: beyond float64, no step is small enough (the spacing is inf there).
     with np.errstate(over="ignore"):
         moved = np.abs(x) + steps
     if not np.isfinite(moved).all():
         i = np.flatnonzero(~np.isfinite(moved))[0]
         raise ValueError(
-            f"`x`[{i}] = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows float64."
+            f"{names.quoted(i)} = {x[i]:.6g} moved by the step `h` = {steps[i]:.3g} overflows "
+            "float64."
         )
     # Second differences divide by h^2: below sqrt(eps) max(1, |x_i|), the change of f
     # along h is below its rounding error (eps: the precision of f's values). Differences
@@ -87,7 +91,8 @@ def _check_step(
         central = f"`f`'s values of relative precision {eps:.3g}"
         why = central if scheme == "central" else f"spacing {np.spacing(abs(x[i])):.3g}"
         raise ValueError(
-            f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at x[{i}] = {x[i]:.6g} "
+            f"`h` = {steps[i]:.3g} is too small for scheme={scheme!r} at {names.entry(i)} = "
+            f"{x[i]:.6g} "
             f"({why}): the differences would be rounding alone. Use h >= "
             f"{smallest[i] / reach:.3g}, or the default step."
         )
@@ -300,7 +305,8 @@ def hessian(
     $$\nabla^2 f(\mathbf{x}) = \left[\frac{\partial^2 f}{\partial x_i \partial x_j}
       (\mathbf{x})\right]_{i,j},$$
 
-    from values of $f$ alone, by one of three schemes ($n$ the length of `x`):
+    from values of $f$ alone, by one of three schemes ($n$ the number of entries of `x`,
+    its length if 1-D):
 
     | scheme     | differences                                   | truncation | evaluations     |
     |------------|-----------------------------------------------|------------|-----------------|
@@ -333,9 +339,10 @@ def hessian(
     Parameters
     ----------
     f : callable
-        Called as ``f(x)`` with a 1-D array (complex128 for "complex" and
-        "richardson"), returning one real number. With ``vectorized=True``, called as
-        ``f(X)`` with points stacked in rows, shape (p, n), returning shape (p,); the
+        Called as ``f(x)`` with the point in the shape of `x`, a 1-D array for a 1-D
+        `x` (complex128 for "complex" and "richardson"), returning one real number.
+        With ``vectorized=True``, called as ``f(X)`` with points stacked along a first
+        axis, shape (p, *x.shape), (p, n) for a 1-D `x`, returning shape (p,); the
         first point comes alone (its value sizes the steps), the others in blocks of at
         most $\max(n, 2^{18}/n) + n$ rows, never $n$ where $n > 1$.
     x : array_like
@@ -343,7 +350,8 @@ def hessian(
         arrays); $n$ is its number of entries, and `f` gets the point in its shape
         (vectorized: ``(p, *x.shape)``).
     h : float or array_like of the shape of `x`, optional
-        The step: one for every coordinate, or one per coordinate. Not with `noise`.
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate. Not with `noise`.
         Default: $h_i = c\max(1, |x_i|)$ rounded to a power of two, $c$ set for the
         relative precision $\varepsilon$ of $f$'s values (its dtype's: $2^{-52}$ in
         float64, $2^{-23}$ in float32; or `noise` where that is larger). "central":
@@ -399,7 +407,7 @@ def hessian(
         sized for (float32 after float64) and `noise` does not cover it.
     TypeError
         If `x`, `h` or `noise` is not real (or `x` is a dict, list or tuple of
-        arrays), `scheme` is not a string, `vectorized` not a bool, or
+        arrays, or `h` a ragged list), `scheme` is not a string, `vectorized` not a bool, or
         `f` returns a non-number, or a complex number for "central"; for "complex" and
         "richardson", if `f` does not accept complex input or returns a real number at
         any complex point.
@@ -461,7 +469,7 @@ def hessian(
     batched = as_flag(vectorized, "vectorized")
     relative = as_noise(noise, step, "central")  # every Hessian scheme subtracts
     probe = Probe(structure.wrap(f))
-    fun = UserFunction(probe, vectorized=batched, show=structure.unflatten)
+    fun = UserFunction(probe, vectorized=batched, structure=structure)
     eps = EPS if relative is None else max(relative, EPS)
     steps = scaled_steps(HESSIANS[name].step_for(eps), point) if step is None else step
     shift: NDArray[Any] = steps
@@ -469,13 +477,13 @@ def hessian(
         rows = _central_rows(point.size)
     else:  # the first point, at the steps so far: reused if they stay
         rows, shift = _gradient_rows(point.size, name), _imaginary_steps(point)
-        _check_step(point, steps, name, eps)
+        _check_step(point, steps, name, eps, structure)
     first, kept = _first(fun, point, rows, steps, shift), True
     if step is None and probe.eps > eps:  # a less precise f (float32): its steps
         steps = scaled_steps(HESSIANS[name].step_for(probe.eps), point)
         kept = name == "central"  # f(x) does not depend on them; the first point does
     eps = max(eps, probe.eps)
-    _check_step(point, steps, name, eps)
+    _check_step(point, steps, name, eps, structure)
     if name == "central":
         hess = _central(fun, point, steps, first)
     else:

@@ -113,8 +113,8 @@ def jacobian(
         The point, finite: an array of real numbers of any shape (not a tree of
         arrays: the result needs one shape); $n$ is its number of entries.
     h : float or array_like of the shape of `x`, optional
-        The step: one for every coordinate, or one per coordinate. Default:
-        `default_step`.
+        The step: one for every coordinate (a number or a 0-d array), or one per
+        coordinate. Default: `default_step`.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, as for `partial_derivative`.
     vectorized : bool
@@ -151,8 +151,8 @@ def jacobian(
         with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
         If `x` is not an array of real numbers (a dict, list or tuple of arrays
-        included: a tree has no one shape for the result), `h` or `noise` not a real
-        number,
+        included: a tree has no one shape for the result), `h` not a real number or an
+        array of them (a ragged list), `noise` not a real number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
         non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with
@@ -246,7 +246,12 @@ def jacobian(
     batched = as_flag(vectorized, "vectorized")
     outputs = _Outputs(structure.wrap(F), batched)
     fun = UserFunction(
-        outputs, name="F", scalar=False, vectorized=batched, show=structure.unflatten
+        outputs,
+        name="F",
+        scalar=False,
+        vectorized=batched,
+        structure=structure,
+        component=outputs.component,
     )
     if as_flag(full_output, "full_output"):
         value, info = estimated(fun, point, step, name, relative)
@@ -281,6 +286,11 @@ class _Outputs:
         if array.ndim <= self.batch:
             return value
         shape = array.shape[self.batch :]
+        if len(shape) > 1 and 0 in shape:
+            raise ValueError(
+                f"`F` must return a non-empty array (one entry per output), got shape {shape}"
+                + (" per point." if self.batch else ".")
+            )
         if self.shape is None:
             self.shape = shape
         elif shape != self.shape and max(len(shape), len(self.shape)) > 1:
@@ -290,6 +300,12 @@ class _Outputs:
         if len(shape) == 1:
             return value
         return array.reshape((*array.shape[: self.batch], -1))
+
+    def component(self, k: int) -> str:
+        """Return output `k` of the vector as the message spells it: ``F(x)[0, 1]`` if N-d."""
+        if self.shape is None or len(self.shape) == 1:
+            return f"component {k}"
+        return "F(x)[" + ", ".join(str(int(i)) for i in np.unravel_index(k, self.shape)) + "]"
 
     def shaped(self, matrix: NDArray[np.float64], x_shape: tuple[int, ...]) -> NDArray[np.float64]:
         """Return an (m, n) result as F(x).shape + x.shape."""

@@ -7,9 +7,13 @@ flat index and a location: an int for a 1-D point, an index tuple ``(2, 3)`` for
 array, a path ``("W1", (2, 3))`` for a tree (the keys down to a leaf, then the index
 within it). A 1-D array is the vector itself: nothing is wrapped or reshaped.
 
-A list or tuple of numbers (nested to any depth) is an array, as numpy reads it; one that
-holds an array, a dict or anything else is a container. Containers are exactly dict
-(its keys in insertion order), list and tuple.
+The rule, the one the docstrings state: a list or tuple is an array, as numpy reads it,
+when everything in it, to any depth, is a number (a `numbers.Number`, or anything of
+``ndim == 0``: a numpy scalar, a 0-d array of numpy, JAX or another library) or such a
+list or tuple; one that holds anything else (an array of 1 or more dimensions, a dict,
+None) is a container. Containers are exactly dict (its keys in insertion order), list
+and tuple: a subclass (an OrderedDict, a namedtuple) is refused with a TypeError where it
+is a container, though a namedtuple of numbers is an array, as numpy reads it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gradref._validation import as_array, as_index, as_point, as_steps, as_unit_vector
+from gradref._validation import (
+    as_array,
+    as_index,
+    as_point,
+    as_steps,
+    as_unit_vector,
+    steps_ndim,
+)
 
 Point = ArrayLike | Mapping[Any, Any] | Sequence[Any]
 """A point: an array_like of real numbers, or a dict, list or tuple of them, nested."""
@@ -82,7 +93,12 @@ class Structure:
         return lambda vector: f(self.unflatten(vector))
 
     def ravel(self, value: Any, name: str) -> NDArray[np.float64]:
-        """Return `value`, finite and of this structure (leaf shapes too), as a vector."""
+        """Return `value`, finite and of this structure (leaf shapes too), as a vector.
+
+        A wrong type where this structure has a leaf, a dict or a list (an array, a dict
+        or a list in its place, None) is a TypeError; wrong keys, length or shape, or a
+        value that is not finite, a ValueError.
+        """
         arrays: list[NDArray[np.float64]] = []
         _match(self.tree, value, name, "x", arrays)
         return np.concatenate([array.ravel() for array in arrays])
@@ -95,7 +111,7 @@ class Structure:
 
     def steps(self, h: Any) -> NDArray[np.float64] | None:
         """Return `h`: None, one step, or one per entry in this structure; shape (n,)."""
-        if self.is_vector or h is None or (not _is_container(h) and np.ndim(h) == 0):
+        if self.is_vector or h is None or (not _is_container(h) and steps_ndim(h) == 0):
             return as_steps(h, self.size)
         steps = self.ravel(h, "h")
         bad = np.flatnonzero(steps <= 0)
@@ -114,10 +130,16 @@ class Structure:
     def location(self, k: int) -> Location:
         """Return where entry `k` of the vector is in the point."""
         if self.is_vector:
-            return k
+            return int(k)
         path, leaf = next((p, leaf) for p, leaf in _leaves(self.tree, ()) if k < leaf.stop)
         index = tuple(int(i) for i in np.unravel_index(k - leaf.start, leaf.shape))
         return index if isinstance(self.tree, Leaf) else (*path, index)
+
+    def stacked(self, rows: int) -> Any:
+        """Return the shape `f` gets for `rows` points stacked: a tree of shapes for a tree."""
+        if isinstance(self.tree, Leaf):
+            return (rows, *self.tree.shape)
+        return _build(self.tree, lambda leaf: (rows, *leaf.shape))
 
     def label(self, k: int) -> str:
         """Return entry `k`'s location as the report and the messages print it."""
@@ -132,6 +154,10 @@ class Structure:
             ((), location) if isinstance(self.tree, Leaf) else (location[:-1], location[-1])
         )
         return _text(name, path) + _index_text(index)
+
+    def quoted(self, k: int, name: str = "x") -> str:
+        """Return entry `k` quoted for a message: ```x`[3]`` (1-D, as always), ```x[1, 2]```."""
+        return f"`{name}`[{k}]" if self.is_vector else f"`{self.entry(k, name)}`"
 
     def index(self, i: Any) -> int:
         """Return the vector's index of the location `i` (see `partial_derivative`)."""
@@ -161,6 +187,11 @@ class Structure:
                 f"`{_text('x', walked)}`: give one index tuple (or none for a 0-d leaf)."
             )
         return _within(path[0] if path else (), node, _text("x", walked))
+
+
+def vector(n: int) -> Structure:
+    """Return the structure of a 1-D point of `n` entries."""
+    return Structure(Leaf((n,), 0), n)
 
 
 def flatten(x: Any, name: str = "x") -> tuple[NDArray[np.float64], Structure]:
@@ -209,12 +240,14 @@ def _is_container(value: Any) -> bool:
 
 
 def _numbers(value: Any) -> bool:
-    """Whether `value` is a number, or a list or tuple of such to any depth (an array)."""
+    """Whether `value` is a number, or a list or tuple of such to any depth (an array).
+
+    A number is a `numbers.Number` or anything of ``ndim == 0``: a numpy scalar, or a
+    0-d array of numpy, JAX or any other library.
+    """
     if isinstance(value, (list, tuple)):
         return all(_numbers(item) for item in value)
-    return isinstance(value, (Number, np.generic)) or (
-        isinstance(value, np.ndarray) and value.ndim == 0
-    )
+    return isinstance(value, Number) or getattr(value, "ndim", None) == 0
 
 
 def _flatten(value: Any, label: str, arrays: list[NDArray[np.float64]]) -> Any:
@@ -260,7 +293,7 @@ def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np
     """Append `value`'s leaves to `arrays`, refusing where its structure is not `node`'s."""
     if isinstance(node, Leaf):
         if _is_container(value):
-            raise ValueError(
+            raise TypeError(
                 f"`{label}` must be an array, as `{like}` is; got a {type(value).__name__}."
             )
         array = _leaf(value, label)
@@ -272,18 +305,18 @@ def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np
         return
     if isinstance(node, dict):
         if not isinstance(value, dict) or set(value) != set(node):
+            error = ValueError if isinstance(value, dict) else TypeError
             got = list(value) if isinstance(value, dict) else type(value).__name__
-            raise ValueError(
+            raise error(
                 f"`{label}` must be a dict with the keys of `{like}`, {list(node)}; got {got}."
             )
         for key, child in node.items():
             _match(child, value[key], _text(label, (key,)), _text(like, (key,)), arrays)
         return
     if not isinstance(value, (list, tuple)) or len(value) != len(node):
-        got = f"a {type(value).__name__}" + (
-            f" of {len(value)}" if isinstance(value, (list, tuple)) else ""
-        )
-        raise ValueError(
+        sequence = isinstance(value, (list, tuple))
+        got = f"a {type(value).__name__}" + (f" of {len(value)}" if sequence else "")
+        raise (ValueError if sequence else TypeError)(
             f"`{label}` must be a {type(node).__name__} of {len(node)} like `{like}`; got {got}."
         )
     for key, (child, item) in enumerate(zip(node, value, strict=True)):
@@ -330,7 +363,12 @@ def _child(node: Any, key: Any, i: Any, walked: Path) -> Any:
                 f"`i` = {i!r}: `{where}` has no key {key!r}; its keys are {list(node)}."
             ) from None
     position = None if isinstance(key, bool) else _position(key)
-    if position is None or not 0 <= position < len(node):
+    if position is None:
+        raise TypeError(
+            f"`i` = {i!r}: `{where}` is a {type(node).__name__} of {len(node)}, so the next "
+            f"item must be an integer position; got {type(key).__name__} {key!r}."
+        )
+    if not 0 <= position < len(node):
         raise ValueError(
             f"`i` = {i!r}: `{where}` is a {type(node).__name__} of {len(node)}, so the next "
             f"item must be an integer in 0..{len(node) - 1}; got {key!r}."

@@ -193,10 +193,13 @@ def as_index(i: Any, n: int) -> int:
 
 
 def as_step(h: Any) -> float | None:
-    """Return the step `h` as a positive finite float, or None for the default."""
+    """Return the step `h` as a positive finite float, or None for the default.
+
+    A 0-d array is a number.
+    """
     if h is None:
         return None
-    return as_positive(h, "h")
+    return as_positive(h[()] if isinstance(h, np.ndarray) and h.ndim == 0 else h, "h")
 
 
 def as_noise(noise: Any, h: Any, scheme: str) -> float | None:
@@ -241,9 +244,23 @@ def as_precision(dtype: Any, noise: Any, scheme: str) -> float:
     return eps if value is None else max(eps, value)
 
 
+def steps_ndim(h: Any) -> int:
+    """Return the number of dimensions of the step `h`, refusing a ragged one."""
+    try:
+        return int(np.ndim(h))
+    except ValueError as err:  # numpy cannot make an array of it: ragged nested lists
+        raise TypeError(
+            f"`h` must be one step or an array of steps, not a ragged {type(h).__name__}; "
+            "for a tree `x`, give each leaf's steps as an array."
+        ) from err
+
+
 def as_steps(h: Any, n: int) -> NDArray[np.float64] | None:
-    """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None."""
-    if h is None or np.ndim(h) == 0:
+    """Return `h`, one positive finite step or one per coordinate, as shape (n,), or None.
+
+    A 0-d array is one step, as a number is.
+    """
+    if h is None or steps_ndim(h) == 0:
         step = as_step(h)
         return None if step is None else np.full(n, step)
     array = as_vector(h, "h")
@@ -325,17 +342,19 @@ def check_finite_values(
     name: str,
     scalar: bool,
     show: Callable[[NDArray[Any]], Any] = lambda point: point,
+    component: Callable[[int], str] = lambda k: f"component {k}",
 ) -> None:
     """Raise if `values` (one row per row of `points`) holds a NaN or an infinity.
 
-    `show` gives a point as the user sees it (a tree for a tree `x`).
+    `show` gives a point as the user sees it (a tree for a tree `x`), `component` an
+    output's location (``component 0``, or ``F(x)[0, 1]`` for an N-d output).
     """
     finite = np.isfinite(values)
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
-        component = "" if scalar else f" (component {col})"
+        where = "" if scalar else f" ({component(int(col))})"
         raise ValueError(
-            f"`{name}` returned {values[row, col]}{component} at x = {show(points[row])}; "
+            f"`{name}` returned {values[row, col]}{where} at x = {show(points[row])}; "
             "it must be finite there."
         )
 
@@ -356,11 +375,13 @@ def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -
         )
 
 
-def check_stack_shape(
-    shape: tuple[int, ...], name: str, scalar: bool, points: tuple[int, ...]
-) -> None:
-    """Check the shape of a vectorized result for a stack of points of shape `points`."""
-    rows = points[0]
+def check_stack_shape(shape: tuple[int, ...], name: str, scalar: bool, points: Any) -> None:
+    """Check the shape of a vectorized result for a stack of points of shape `points`.
+
+    `points` is the shape the function got: (p, n), (p, *x.shape), or a tree of shapes
+    (p, *leaf.shape) for a tree `x`.
+    """
+    rows = _first_axis(points)
     if scalar and shape != (rows,):
         raise ValueError(
             f"with vectorized=True, `{name}` must return one value per row of its "
@@ -371,6 +392,13 @@ def check_stack_shape(
             f"with vectorized=True, `{name}` must return one row of outputs per row "
             f"of its {points} input, i.e. shape ({rows}, m); got shape {shape}."
         )
+
+
+def _first_axis(shapes: Any) -> int:
+    """Return the length of the first axis of a shape, or of a tree of shapes' first leaf."""
+    while not isinstance(shapes, tuple) or not all(isinstance(d, int) for d in shapes):
+        shapes = next(iter(shapes.values() if isinstance(shapes, dict) else shapes))
+    return int(shapes[0])
 
 
 def as_gradient_value(

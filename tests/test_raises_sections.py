@@ -113,6 +113,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _gradient(fun=lambda xs: xs.sum(), vectorized=True),
         lambda: _gradient(fun=lambda p: p),
         lambda: _gradient(full_output="yes"),
+        lambda: _gradient(h=[[0.5], 0.5]),
         lambda: _gradient(fun=lambda p: 1e290 * p[0], x=[1.5e18, 1.0], full_output=True),
     ],
     "partial_derivative": [
@@ -123,6 +124,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _partial(fun=lambda p: p),
         lambda: _partial(x={"a": P0}, i=("b", 0)),
         lambda: _partial(x=np.ones((2, 2)), i=1),
+        lambda: _partial(x={"a": [np.ones(1), 2.0]}, i=("a", 1.0)),
+        lambda: _partial(x={"a": [np.ones(1), 2.0]}, i=("a", 2)),
     ],
     "jacobian": [
         *_point_and_settings(_jacobian),
@@ -133,6 +136,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
         lambda: _jacobian(full_output=1),
         lambda: _jacobian(x={"a": P0}),
+        lambda: _jacobian(h=[[0.5], 0.5]),
+        lambda: _jacobian(fun=lambda p: np.zeros((0, 3))),
         lambda: _jacobian(fun=lambda p: np.ones((2, 2)) * p[0] if p[1] == 2 else np.ones(4)),
     ],
     "directional_derivative": [
@@ -143,6 +148,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _directional(u=[1.0, 0.0, 0.0]),
         lambda: _directional(u=[0.6j, 0.8]),
         lambda: _directional(vectorized=0),
+        lambda: _directional(x={"a": P0}, u=None),
+        lambda: _directional(x={"a": P0}, u={"b": U}),
     ],
     "hessian": [
         *_point_and_settings(_hessian),
@@ -151,6 +158,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _hessian(fun=lambda p: np.nan),
         lambda: _hessian(fun=lambda p: np.abs(p[0] * p[1]), scheme="complex"),
         lambda: _hessian(x={"a": P0}),
+        lambda: _hessian(h=[[0.5], 0.5]),
     ],
     "check_gradient": [
         *_point_and_settings(_check),
@@ -160,6 +168,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _check(grad=lambda p: np.array([1j, 1.0])),
         lambda: _check(grad=lambda p: {"a": 1.0}),
         lambda: _check(x={"a": P0}, grad=lambda p: [1.0, 2.0]),
+        lambda: _check(x=np.ones((2, 2)), grad=lambda p: {"a": p}),
+        lambda: _check(x={"a": P0}, grad=lambda p: {"b": P0}),
         lambda: _check(rtol=-1.0),
         lambda: _check(rtol="a"),
         *_directions(_check),

@@ -476,40 +476,51 @@ def test_other_containers_are_refused_with_the_way_out() -> None:
 
 
 @pytest.mark.parametrize(
-    ("grad", "match"),
+    ("grad", "error", "match"),
     [
         (
             lambda p: {"W": loss_grad(p)["W"].T, "b": loss_grad(p)["b"]},
+            ValueError,
             r'^`grad\(x\)\["W"\]` must have the shape of `x\["W"\]`, \(3, 4\); got \(4, 3\)\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"]},
+            ValueError,
             r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got \['W'\]\.$",
         ),
         (
             lambda p: [loss_grad(p)["W"], loss_grad(p)["b"]],
+            TypeError,
             r"^`grad\(x\)` must be a dict with the keys of `x`, \['W', 'b'\]; got list\.$",
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"][np.newaxis]},
+            ValueError,
             r'^`grad\(x\)\["b"\]` must have the shape of `x\["b"\]`, \(3,\); got \(1, 3\)\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": [loss_grad(p)["b"]]},
+            TypeError,
             r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a list\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": {"c": loss_grad(p)["b"]}},
+            TypeError,
             r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a dict\.$',
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": loss_grad(p)["b"] * np.inf},
+            ValueError,
             r'^`grad\(x\)\["b"\]` must be finite \(no NaN or inf\); `grad\(x\)\["b"\]\[0\]`',
         ),
     ],
 )
-def test_a_gradient_of_another_structure_is_refused_by_path(grad: Any, match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+def test_a_gradient_of_another_structure_is_refused_by_path(
+    grad: Any, error: type[Exception], match: str
+) -> None:
+    """A wrong type in grad(x)'s place (a list for a dict, a container for an array) is a
+    TypeError (review r1, finding 1); wrong keys, shapes or values, a ValueError."""
+    with pytest.raises(error, match=match):
         gradref.check_gradient(loss, grad, PARAMS)
 
 
@@ -622,3 +633,303 @@ def test_messages_about_f_show_the_point_as_a_tree() -> None:
         gradref.gradient(lambda p: np.nan, {"W": np.ones((2, 2)), "b": np.zeros(1)})
     with pytest.raises(TypeError, match=r"^`f` must return a number, got str at x = \{'W'"):
         gradref.gradient(lambda p: "1", {"W": np.ones((2, 2))})
+
+
+# API review round 1 of the tree change (/work/reviews/api-r1.md): one test per finding.
+
+
+@pytest.mark.parametrize(
+    "x",
+    [np.array(2.0), {"t": np.array(2.0)}, [np.array(2.0), np.ones(1)]],
+    ids=["0-d", "dict", "list"],
+)
+def test_r1_12_a_0d_array_h_is_one_step(x: Any) -> None:
+    """h = np.array(0.5) is h = 0.5: t^3 at 2 by central differences, 12 + h^2 = 12.25."""
+
+    def f(p: Any) -> Any:
+        return ravel_any(p)[0] ** 3
+
+    expected = gradref.gradient(f, x, h=0.5)
+    assert_same_tree(gradref.gradient(f, x, h=np.array(0.5)), expected)
+    assert_allclose(ravel(expected)[0], 12.25, rtol=1e-15)
+    assert gradref.partial_derivative(f, [2.0], 0, h=np.array(0.5)) == pytest.approx(12.25)  # type: ignore[arg-type]
+    assert_allclose(gradref.jacobian(lambda t: t[None] ** 3, np.array(2.0), h=np.array(0.5)), 12.25)
+    assert_allclose(gradref.hessian(lambda t: t**3, np.array(2.0), h=np.array(0.5)), 12.0)
+
+
+@pytest.mark.parametrize(
+    ("x", "h"),
+    [
+        ([np.ones(2), np.array(3.0)], [[0.5, 0.5], 0.5]),
+        (np.ones((2, 2)), [[0.5, 0.25], [0.125]]),
+        (np.ones(2), [[0.5], 0.5]),
+    ],
+    ids=["tree", "2-D", "1-D"],
+)
+def test_r1_13_a_ragged_h_is_refused_naming_h(x: Any, h: Any) -> None:
+    with pytest.raises(
+        TypeError, match=r"^`h` must be one step or an array of steps, not a ragged list"
+    ):
+        gradref.gradient(lambda p: 0.0, x, h=h)
+
+
+@pytest.mark.parametrize(
+    "grad",
+    [lambda m: {"a": 2 * m}, lambda m: [2 * m[0], 2 * m[1]]],
+    ids=["dict", "list of arrays"],
+)
+def test_r1_1_a_container_for_the_gradient_of_an_array_is_a_type_error(grad: Any) -> None:
+    """As for a 1-D x (a dict there is no number either): TypeError for an N-d x too."""
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError, match=r"^`grad\(x\)` must be an array, as `x` is; got a "):
+        gradref.check_gradient(lambda m: np.sum(m**2), grad, x)
+    with pytest.raises(TypeError, match=r"^`grad` must return numbers, got dict"):
+        gradref.check_gradient(lambda v: np.sum(v**2), lambda v: {"a": 2 * v}, [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        ((np.ones(2), np.ones(1)), r"^`u` must be a tuple of 2 like `x`; got a NoneType\.$"),
+        ({"a": np.ones(2)}, r"^`u` must be a dict with the keys of `x`, \['a'\]; got NoneType\.$"),
+        (np.ones((2, 2)), r"^`u` must be an array of real numbers, not <class 'NoneType'>\.$"),
+        (np.ones(2), r"^`u` must be a 1-D array of real numbers, not dtype object\.$"),
+    ],
+    ids=["tuple", "dict", "2-D", "1-D"],
+)
+def test_r1_10_u_none_is_a_type_error_for_every_x(x: Any, match: str) -> None:
+    with pytest.raises(TypeError, match=match):
+        gradref.directional_derivative(lambda p: 0.0, x, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("i", "error", "match"),
+    [
+        (
+            ("L", 1.0, ()),
+            TypeError,
+            r"^`i` = .*the next item must be an integer position; got float",
+        ),
+        (
+            ("L", True, ()),
+            TypeError,
+            r"^`i` = .*the next item must be an integer position; got bool",
+        ),
+        (("L", "0", ()), TypeError, r"^`i` = .*the next item must be an integer position; got str"),
+        (("L", 0, 0.0), TypeError, r'^`i` must be made of integer indices within `x\["L"\]\[0\]`'),
+        (("L", 2, ()), ValueError, r"^`i` = .*must be an integer in 0\.\.1; got 2\.$"),
+        (("L", np.int64(1), ()), None, ""),
+    ],
+)
+def test_r1_8_a_non_integer_list_position_is_a_type_error(
+    i: Any, error: type[Exception] | None, match: str
+) -> None:
+    """A wrong type in a path is a TypeError wherever it is; a position out of range, a
+    ValueError."""
+    x = {"L": [np.ones(1), np.array(2.0)]}
+
+    def f(p: Any) -> Any:
+        return p["L"][0][0] ** 2 + p["L"][1] ** 3
+
+    if error is None:
+        assert gradref.partial_derivative(f, x, i, scheme="complex") == pytest.approx(12.0)
+        return
+    with pytest.raises(error, match=match):
+        gradref.partial_derivative(f, x, i)
+
+
+class Scalar:
+    """A 0-d array of another library (as JAX's): ndim 0, read by numpy via __array__."""
+
+    ndim = 0
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[Any]:
+        return np.array(self.value, dtype=dtype)
+
+    def __float__(self) -> float:  # numpy reads a 0-d item of a list with float()
+        return self.value
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        [np.array(1.0), np.array(2.0)],
+        [Scalar(1.0), Scalar(2.0)],
+        (np.float64(1.0), 2),
+        [np.array(1.0), Scalar(2.0)],
+    ],
+    ids=["numpy 0-d", "other 0-d", "scalars", "mixed"],
+)
+def test_r1_2_a_list_of_0d_arrays_of_any_library_is_an_array(x: Any) -> None:
+    """One rule: a list of numbers, a 0-d array of any library being one, is an array."""
+    g = gradref.gradient(lambda p: p[0] ** 2 + p[1] ** 2, x, scheme="complex")
+    assert isinstance(g, np.ndarray)
+    assert_array_equal(g, [2.0, 4.0])
+
+
+def test_r1_2_a_list_holding_a_1d_array_is_a_container() -> None:
+    g = gradref.gradient(lambda p: p[0][0] ** 2 + p[1] ** 2, [np.ones(1), Scalar(2.0)])
+    assert isinstance(g, list)
+    assert_allclose(np.concatenate([np.ravel(v) for v in g]), [2.0, 4.0], rtol=1e-9)
+
+
+def test_r1_9_a_namedtuple_is_an_array_of_numbers_or_refused() -> None:
+    """As documented: numbers, an array as numpy reads it; holding arrays, a TypeError."""
+    from collections import OrderedDict, namedtuple
+
+    Pair = namedtuple("Pair", "a b")
+
+    def f(p: Any) -> Any:
+        return p[0] * p[1]
+
+    g = gradref.gradient(f, Pair(1.0, 2.0), scheme="complex")
+    assert isinstance(g, np.ndarray)
+    assert_array_equal(g, [2.0, 1.0])
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple \(or an array\)"):
+        gradref.gradient(f, Pair(np.ones(1), np.ones(2)))
+    with pytest.raises(TypeError, match=r"^`x` must be a dict, list or tuple \(or an array\)"):
+        gradref.gradient(f, OrderedDict(a=1.0, b=2.0))
+
+
+X23 = np.arange(6.0).reshape(2, 3)
+WB = {"W": np.ones((2, 2)), "b": np.array([5.0, 6.0])}
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: gradref.gradient(lambda p: p["b"], WB, vectorized=True),
+            r"one value per row of its \{'W': \(1, 2, 2\), 'b': \(1, 2\)\} input, i\.e\. shape "
+            r"\(1,\); got shape \(1, 2\)\.$",
+        ),
+        (
+            lambda: gradref.gradient(lambda p: "1", WB, vectorized=True),
+            r"with the points stacked as rows, shape \{'W': \(1, 2, 2\), 'b': \(1, 2\)\} ",
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(axis=-1), X23, vectorized=True),
+            r"one value per row of its \(1, 2, 3\) input",
+        ),
+        (
+            lambda: gradref.jacobian(lambda m: m.sum(), X23, vectorized=True),
+            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape \(1, m\); got ",
+        ),
+    ],
+    ids=["tree", "tree-where", "hessian", "jacobian"],
+)
+def test_r1_3_vectorized_messages_give_the_shapes_f_gets(call: Any, match: str) -> None:
+    """Not the flat (1, 6): the stacked input as f received it, (p, *x.shape) or a tree."""
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_r1_4_an_empty_nd_output_is_named_by_its_shape() -> None:
+    """F returned (0, 3): no "1-D" required of an N-d F, and its own shape in the message."""
+    match = r"^`F` must return a non-empty array \(one entry per output\), got shape \(0, 3\)\."
+    with pytest.raises(ValueError, match=match):
+        gradref.jacobian(lambda m: np.zeros((0, 3)), X23)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: gradref.gradient(lambda p: p["b"][0] ** 2, WB, h=1e-17),
+            r'^`h` = 1e-17 is below the spacing of `x`: x\["b"\]\[0\] - h rounds to '
+            r'x\["b"\]\[0\] = 5\.0, ',
+        ),
+        (
+            lambda: gradref.gradient(
+                lambda p: p["b"][0] ** 2, WB, h={"W": np.ones((2, 2)), "b": np.array([1, 1e-17])}
+            ),
+            r'^`h\["b"\]\[1\]` = 1e-17 is below the spacing of `x`: x\["b"\]\[1\] - h .*; use '
+            r'h\["b"\]\[1\] >= ',
+        ),
+        (
+            lambda: gradref.gradient(lambda p: 0.0, {"a": np.array([[1.0, 1.7e308]])}, h=1e307),
+            r'^the step overflows float64 at `x\["a"\]\[0, 1\]` = 1\.7e\+308: ',
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(), np.array([[1, 2], [3, 1.7e308]]), h=1e307),
+            r"^`x\[1, 1\]` = 1\.7e\+308 moved by the step `h` = 1e\+307 overflows float64\.$",
+        ),
+        (
+            lambda: gradref.hessian(lambda m: m.sum(), np.array([[1, 2], [3, 4.0]]), h=1e-12),
+            r"^`h` = 1e-12 is too small for scheme='central' at x\[0, 0\] = 1 ",
+        ),
+        (
+            lambda: gradref.jacobian(lambda m: m * np.nan, np.ones((2, 2))),
+            r"^`F` returned nan \(F\(x\)\[0, 0\]\) at x = ",
+        ),
+    ],
+    ids=["uniform h", "tree h", "overflow", "hessian overflow", "hessian step", "F value"],
+)
+def test_r1_5_messages_name_entries_by_their_paths(call: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_r1_6_an_nd_f_reduced_over_its_trailing_axes_works_both_ways() -> None:
+    """axis=-1 suits a 1-D x only; for a (2, 3) x, axis=(-2, -1) gives the same gradient
+    vectorized or not, while axis=-1 fails the vectorized shape check."""
+
+    def f(m: Any) -> Any:
+        return np.sin(m).sum(axis=(-2, -1)) * m[..., 0, 0]
+
+    x = RNG.normal(size=(2, 3))
+    one = gradref.gradient(f, x, scheme="complex")
+    assert_array_equal(gradref.gradient(f, x, scheme="complex", vectorized=True), one)
+    exact = np.cos(x) * x[0, 0]
+    exact[0, 0] += np.sin(x).sum()
+    assert_allclose(one, exact, rtol=1e-14, atol=1e-15)
+    with pytest.raises(ValueError, match=r"one value per row of its \(1, 2, 3\) input"):
+        gradref.gradient(lambda m: np.sin(m).sum(axis=-1), x, vectorized=True)
+
+
+@pytest.mark.parametrize("x", [{"a": np.ones(2), "b": np.ones((2, 2))}, [np.ones(3), [np.ones(2)]]])
+def test_r1_7_the_directions_recipe_reproduces_each_direction(x: Any) -> None:
+    """Direction k: each array of `directions` replaced by its row k, in x's structure."""
+    x = unravel(RNG.uniform(0.5, 1.5, ravel(x).size), x)
+
+    def f(p: Any) -> Any:
+        v = ravel_any(p)
+        return np.sum(np.sin(v) * np.arange(1, v.size + 1))
+
+    def grad(p: Any) -> Any:
+        v = ravel(p)
+        return unravel(np.cos(v) * np.arange(1, v.size + 1), p)
+
+    check = gradref.check_gradient(f, grad, x, directions=2, scheme="complex")
+
+    def row(d: Any, k: int) -> Any:  # the recipe, nested: a tree.map of d[k]
+        if isinstance(d, dict):
+            return {key: row(v, k) for key, v in d.items()}
+        if isinstance(d, (list, tuple)):
+            return type(d)(row(v, k) for v in d)
+        return d[k]
+
+    for k in range(2):
+        u = row(check.directions, k)
+        assert np.linalg.norm(ravel(u)) == pytest.approx(1.0, abs=1e-14)
+        along = gradref.directional_derivative(f, x, u, scheme="complex")
+        assert along == pytest.approx(float(ravel(check.numerical)[k]), rel=1e-13)
+
+
+def test_r1_11_hessian_of_an_nd_x_counts_n_as_its_entries() -> None:
+    """n is the number of entries: 2n^2 + 2n + 1 = 85 evaluations for a (2, 3) x (n = 6)."""
+    calls = 0
+
+    def f(m: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        assert m.shape == (2, 3)  # f gets the point in x's shape
+        return np.sum(m**3)
+
+    x = RNG.uniform(0.5, 1.5, size=(2, 3))
+    hess = gradref.hessian(f, x)
+    assert calls == 2 * 6**2 + 2 * 6 + 1
+    assert_allclose(hess.reshape(6, 6), np.diag(6 * x.ravel()), rtol=1e-9, atol=1e-9)
