@@ -215,6 +215,10 @@ class UserFunction:
     structure: Structure | None = None
     component: Callable[[int], str] = field(default=lambda k: f"component {k}")
 
+    def __post_init__(self) -> None:
+        if self.vectorized and self.structure is not None:
+            self.structure.batchable()
+
     def show(self, point: NDArray[Any]) -> Any:
         """Return a point (or a stack of points) as the user's function gets it."""
         return point if self.structure is None else self.structure.unflatten(point)
@@ -1322,7 +1326,8 @@ def gradient(
         is a whole row), fails the shape check or raises, rather than giving a wrong
         gradient. (An `f` that mixes the rows while keeping one value per row, as
         ``x[::-1]`` or ``x @ w / np.linalg.norm(x)``, has a vectorized one's shapes and
-        cannot be detected.)
+        cannot be detected.) A 0-d `x` or 0-d leaf is refused with ``vectorized=True``:
+        stacked, it has shape (p,), which cannot be told from one value per point.
     x : array_like or dict, list or tuple of array_like
         The point, finite: an array of real numbers of any shape (0-d included), or a
         tree: a dict (keys in insertion order), list or tuple, nested to any depth,
@@ -1336,7 +1341,8 @@ def gradient(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
-        Whether `f` accepts all perturbed points at once (see `f`).
+        Whether `f` accepts all perturbed points at once (see `f`). Not with a 0-d `x`
+        or a 0-d leaf: give it shape (1,) instead.
     noise : float, optional
         The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
         dtype: the default step is sized for it (as in `partial_derivative`), and so is
@@ -1360,9 +1366,9 @@ def gradient(
     ValueError
         As for `partial_derivative`, and if `h` is neither one step nor one per
         coordinate in the structure and shapes of `x` (the message names where they
-        differ), or a vectorized `f` returns the wrong shape; with
-        ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm
-        2h$ does.
+        differ), or a vectorized `f` returns the wrong shape, or ``vectorized=True`` with a
+        0-d `x` or a 0-d leaf; with ``full_output=True``, if the error estimate overflows
+        float64, or if $x_i \pm 2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
         numbers, or a ragged list, `noise` not a real number), and if `vectorized` or

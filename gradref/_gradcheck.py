@@ -299,7 +299,8 @@ def check_gradient(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
     vectorized : bool
-        Whether `f` takes the points stacked as rows, as for `gradient`.
+        Whether `f` takes the points stacked as rows, as for `gradient` (not with a 0-d
+        `x` or a 0-d leaf).
     directions : int, optional
         Compare this many random directional derivatives instead of the $n$
         components: $1 \le k \le n$ (for $k = n$ the components cost the same and check
@@ -329,7 +330,8 @@ def check_gradient(
         list's or tuple's length, or the shape of a leaf; the message names the path
         where they differ) or is not finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
-        judged), and as for `gradient`. If the numerical derivative of a
+        judged), and as for `gradient` (``vectorized=True`` with a 0-d `x` or leaf). If
+        the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
         rounding ($\rho_i$, plus $\rho_i$ recomputed from the values of $|f|$ at the
         doubled step, plus $\phi$: about $2\rho_i + \phi$) and over 1 % of the

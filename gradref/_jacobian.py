@@ -118,7 +118,9 @@ def jacobian(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, as for `partial_derivative`.
     vectorized : bool
-        Whether `F` takes all perturbed points at once (see `F`).
+        Whether `F` takes all perturbed points at once (see `F`). Not with a 0-d `x`:
+        stacked, it has shape (p,), which cannot be told from one value per point; give
+        it shape (1,).
     noise : float, optional
         The relative noise of $F$'s values, in $(0, 1)$, for an $F$ noisier than its
         dtype: the default step is sized for it, as in `partial_derivative`, and so is
@@ -147,8 +149,9 @@ def jacobian(
         precise than the default step was sized for (as for `gradient`); if `F` returns
         a scalar, an empty array, or arrays whose length (or, beyond 1-D, shape)
         changes from one point to the next, or (vectorized) not one row per point;
-        or a non-finite value, or finite values whose differences overflow float64;
-        with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
+        if ``vectorized=True`` with a 0-d `x`; or a non-finite value, or finite values
+        whose differences overflow float64; with ``full_output=True``, if the error
+        estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
         If `x` is not an array of real numbers (a dict, list or tuple of arrays
         included: a tree has no one shape for the result), `h` not a real number or an

@@ -127,6 +127,21 @@ class Structure:
             return as_unit_vector(u, self.size)
         return as_unit_vector(self.ravel(u, "u"), self.size)
 
+    def batchable(self) -> None:
+        """Refuse a 0-d entry for a vectorized `f`: stacked, it is one value per point.
+
+        Stacked, a 0-d entry has shape (p,), which cannot be told from one value per
+        point, so an `f` written for one point would pass the shape check.
+        """
+        for path, leaf in _leaves(self.tree, ()):
+            if not leaf.shape:
+                where = _text("x", path)
+                raise ValueError(
+                    f"`vectorized` = True cannot stack `{where}`, which is 0-d: stacked, it "
+                    "has shape (p,), which cannot be told from one value per point. Give "
+                    f"`{where}` shape (1,), or pass vectorized=False."
+                )
+
     def location(self, k: int) -> Location:
         """Return where entry `k` of the vector is in the point."""
         if self.is_vector:

@@ -10,6 +10,7 @@ entry for entry, with the same number of evaluations.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -933,3 +934,49 @@ def test_r1_11_hessian_of_an_nd_x_counts_n_as_its_entries() -> None:
     hess = gradref.hessian(f, x)
     assert calls == 2 * 6**2 + 2 * 6 + 1
     assert_allclose(hess.reshape(6, 6), np.diag(6 * x.ravel()), rtol=1e-9, atol=1e-9)
+
+
+B1_X = {"w": np.array([1.0, 2.0, 3.0]), "s": np.array(2.0)}
+
+
+def b1_f(p: Any) -> Any:
+    """Written for one point: stacked, p["s"] of shape (p,) would mix the rows."""
+    return np.sum(p["w"] ** 2) * p["s"]
+
+
+@pytest.mark.parametrize(
+    ("call", "where"),
+    [
+        (lambda: gradref.gradient(b1_f, B1_X, vectorized=True), 'x["s"]'),
+        (
+            lambda: gradref.directional_derivative(
+                b1_f, B1_X, {"w": np.zeros(3), "s": np.array(1.0)}, vectorized=True
+            ),
+            'x["s"]',
+        ),
+        (lambda: gradref.check_gradient(b1_f, lambda p: p, B1_X, vectorized=True), 'x["s"]'),
+        (lambda: gradref.assert_gradient(b1_f, lambda p: p, B1_X, vectorized=True), 'x["s"]'),
+        (lambda: gradref.gradient(lambda t: t**2 * np.sum(t), np.array(2.0), vectorized=True), "x"),
+        (lambda: gradref.hessian(lambda t: t**2 * np.sum(t), 2.0, vectorized=True), "x"),
+        (lambda: gradref.jacobian(lambda t: t * np.ones(2), 2.0, vectorized=True), "x"),
+        (lambda: gradref.gradient(np.sum, [np.ones(2), np.float64(1.0)], vectorized=True), "x[1]"),
+    ],
+)
+def test_b1_vectorized_refuses_a_0d_entry_naming_it(call: Any, where: str) -> None:
+    """A 0-d entry stacked is (p,), one value per point to the shape check: refused."""
+    with pytest.raises(
+        ValueError,
+        match=rf"`vectorized` = True cannot stack `{re.escape(where)}`"
+        r", which is 0-d: .* Give `.*` shape \(1,\)",
+    ):
+        call()
+
+
+def test_b1_a_leaf_of_shape_1_gives_the_exact_gradient_vectorized() -> None:
+    """The way out the message gives: s of shape (1,); exact {'w': 2 s w, 's': |w|^2}."""
+    x = {"w": np.array([1.0, 2.0, 3.0]), "s": np.array([2.0])}
+    g = gradref.gradient(
+        lambda p: np.sum(p["w"] ** 2, axis=-1) * p["s"][..., 0], x, vectorized=True
+    )
+    assert_allclose(g["w"], [4.0, 8.0, 12.0], rtol=1e-9)
+    assert_allclose(g["s"], [14.0], rtol=1e-9)
