@@ -360,7 +360,10 @@ def check_finite_values(
 
 
 def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -> None:
-    """Check the shape of one result: a scalar, or a non-empty 1-D array."""
+    """Check the shape of one result: a scalar, or a non-empty array of any shape but 0-d.
+
+    A vector function's N-d value comes here as the 1-D vector of its entries.
+    """
     if scalar:
         if shape != ():
             raise ValueError(
@@ -370,8 +373,8 @@ def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -
     if len(shape) != 1 or shape[0] == 0:
         hint = " For a scalar function use gradref.gradient." if shape == () else ""
         raise ValueError(
-            f"`{name}` must return a non-empty 1-D array (one entry per output), "
-            f"got shape {shape} {where()}.{hint}"
+            f"`{name}` must return a non-empty array (any shape but 0-d; one entry per "
+            f"output), got shape {shape} {where()}.{hint}"
         )
 
 
@@ -390,7 +393,8 @@ def check_stack_shape(shape: tuple[int, ...], name: str, scalar: bool, points: A
     if not scalar and (len(shape) != 2 or shape[0] != rows or 0 in shape):
         raise ValueError(
             f"with vectorized=True, `{name}` must return one row of outputs per row "
-            f"of its {points} input, i.e. shape ({rows}, m); got shape {shape}."
+            f"of its {points} input, i.e. shape ({rows}, *{name}(x).shape): ({rows}, m) "
+            f"for a 1-D {name}(x) of m outputs; got shape {shape}."
         )
 
 

@@ -325,7 +325,8 @@ def _length_changes(p: Any) -> Any:
             f,
             {},
             ValueError,
-            r"`F` must return a non-empty 1-D array \(one entry per output\), got shape \(\) "
+            r"`F` must return a non-empty array \(any shape but 0-d; one entry per output\), "
+            r"got shape \(\) "
             r"at x = .*\. For a scalar function use gradref\.gradient\.",
         ),
         (
@@ -334,7 +335,7 @@ def _length_changes(p: Any) -> Any:
             ValueError,
             r"`F` must return arrays of one shape, got \(1, 4\) but \(2, 2\) before\.",
         ),
-        (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty 1-D array .*shape \(0,\)"),
+        (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty array .*shape \(0,\)"),
         (
             _length_changes,
             {"scheme": "forward"},
@@ -377,7 +378,8 @@ def _length_changes(p: Any) -> Any:
             {"vectorized": True},
             ValueError,
             r"with vectorized=True, `F` must return one row of outputs per row of its \(1, 2\) "
-            r"input, i\.e\. shape \(1, m\); got shape \(1,\)\.",
+            r"input, i\.e\. shape \(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m "
+            r"outputs; got shape \(1,\)\.",
         ),
         (lambda p: p, {"vectorized": 1}, TypeError, r"`vectorized` must be True or False, got 1"),
     ],

@@ -817,7 +817,8 @@ WB = {"W": np.ones((2, 2)), "b": np.array([5.0, 6.0])}
         ),
         (
             lambda: gradref.jacobian(lambda m: m.sum(), X23, vectorized=True),
-            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape \(1, m\); got ",
+            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape "
+            r"\(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m outputs; got ",
         ),
     ],
     ids=["tree", "tree-where", "hessian", "jacobian"],
@@ -980,3 +981,45 @@ def test_b1_a_leaf_of_shape_1_gives_the_exact_gradient_vectorized() -> None:
     )
     assert_allclose(g["w"], [4.0, 8.0, 12.0], rtol=1e-9)
     assert_allclose(g["s"], [14.0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("x", [np.ones((2, 3)), np.ones(3)], ids=["2-d x", "1-d x"])
+def test_f1_a_0d_jacobian_value_is_refused_as_not_any_shape_but_0d(x: Any) -> None:
+    """F may return any shape but 0-d, for any x: the message says so, not '1-D'."""
+    with pytest.raises(
+        ValueError,
+        match=r"(?s)`F` must return a non-empty array \(any shape but 0-d; one entry per output\), "
+        r"got shape \(\) at x = .*For a scalar function use gradref\.gradient\.",
+    ):
+        gradref.jacobian(lambda m: m.sum(), x)
+
+
+@pytest.mark.parametrize(
+    ("fun", "got"),
+    [
+        (lambda m: np.ones((2, 3)), r"\(2, 3\)"),
+        (lambda m: np.ones((2, 2, 3)), r"\(2, 2, 3\)"),  # the user's shape, not (2, 6)
+        (lambda m: m.sum(axis=(1, 2)), r"\(1,\)"),
+    ],
+)
+def test_i3_vectorized_jacobian_shape_message_gives_p_then_f_shape(fun: Any, got: str) -> None:
+    """An N-d F returns (p, *F(x).shape), and the message shows the shape F returned."""
+    with pytest.raises(
+        ValueError,
+        match=r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape "
+        rf"\(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m outputs; got shape {got}\.",
+    ):
+        gradref.jacobian(fun, np.ones((2, 3)), vectorized=True)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_i4_a_1d_x_may_have_an_nd_f(vectorized: bool) -> None:
+    """d(v_a v_b)/dv_c = delta_ac v_b + v_a delta_bc, shape F(x).shape + x.shape."""
+    v = np.array([1.0, 2.0])
+    eye = np.eye(2)
+    exact = np.einsum("ac,b->abc", eye, v) + np.einsum("a,bc->abc", v, eye)
+    jac = gradref.jacobian(
+        lambda w: w[..., :, None] * w[..., None, :], v, scheme="complex", vectorized=vectorized
+    )
+    assert jac.shape == (2, 2, 2)
+    assert_array_equal(jac, exact)
