@@ -468,7 +468,7 @@ def check_gradient(
     level = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
     fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
-    count = None if directions is None else as_count(directions, point.size)
+    count = None if directions is None else as_count(directions, point.size, structure.is_vector)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point, structure)
     if count is not None:

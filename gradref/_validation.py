@@ -142,12 +142,16 @@ def _as_int(value: Any, name: str, least: int, kind: str) -> int:
     return result
 
 
-def as_count(directions: Any, n: int) -> int:
-    """Return `directions`, the number of random directions, as an int in 1..n."""
+def as_count(directions: Any, n: int, vector: bool = True) -> int:
+    """Return `directions`, the number of random directions, as an int in 1..n.
+
+    `vector`: whether `x` is 1-D, so that n is its length, not its number of entries.
+    """
     count = as_positive_int(directions, "directions")
     if count > n:
+        what = "the length" if vector else "the number of entries"
         raise ValueError(
-            f"`directions` must be at most n = {n} (the length of `x`), got {count}: "
+            f"`directions` must be at most n = {n} ({what} of `x`), got {count}: "
             f"{count} directions cost more than the {n} components, which check more; "
             "pass directions=None."
         )

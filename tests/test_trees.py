@@ -1023,3 +1023,20 @@ def test_i4_a_1d_x_may_have_an_nd_f(vectorized: bool) -> None:
     )
     assert jac.shape == (2, 2, 2)
     assert_array_equal(jac, exact)
+
+
+@pytest.mark.parametrize(
+    ("x", "what"),
+    [
+        ({"a": np.ones(5), "b": np.ones((2, 3))}, "the number of entries"),
+        (np.ones((2, 3)), "the number of entries"),
+        (np.ones(11), "the length"),
+    ],
+)
+def test_i2_directions_above_n_names_what_n_counts(x: Any, what: str) -> None:
+    """n is the number of entries of a tree or N-d x, the length of a 1-D one."""
+    n = ravel(x).size
+    with pytest.raises(
+        ValueError, match=rf"`directions` must be at most n = {n} \({what} of `x`\), got {n + 1}:"
+    ):
+        gradref.check_gradient(lambda p: 0.0, lambda p: p, x, directions=n + 1)
