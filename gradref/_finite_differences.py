@@ -1365,13 +1365,16 @@ def gradient(
     ------
     ValueError
         As for `partial_derivative`, and if `h` is neither one step nor one per
-        coordinate in the structure and shapes of `x` (the message names where they
-        differ), or a vectorized `f` returns the wrong shape, or ``vectorized=True`` with a
+        coordinate in the structure of `x`: other keys, a list or tuple of another
+        length, or a leaf of another shape (the message names where they differ); or a
+        vectorized `f` returns the wrong shape, or ``vectorized=True`` with a
         0-d `x` or a 0-d leaf; with ``full_output=True``, if the error estimate overflows
         float64, or if $x_i \pm 2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or
+        numbers, or a ragged list, `noise` not a real number), if `h` is of another type
+        than `x` where `x` has an array, a dict or a list or tuple (an array for a dict
+        `x`, a dict for an array: the message names the path), and if `vectorized` or
         `full_output` is not a bool.
 
     Notes

@@ -115,6 +115,8 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _gradient(fun=lambda p: p),
         lambda: _gradient(full_output="yes"),
         lambda: _gradient(h=[[0.5], 0.5]),
+        lambda: _gradient(x={"a": P0, "b": P0}, h=np.full(4, 1e-4)),
+        lambda: _gradient(x={"a": P0, "b": P0}, h={"a": [1e-4] * 3, "b": P0}),
         lambda: _gradient(fun=lambda p: 1e290 * p[0], x=[1.5e18, 1.0], full_output=True),
     ],
     "partial_derivative": [

@@ -1040,3 +1040,32 @@ def test_i2_directions_above_n_names_what_n_counts(x: Any, what: str) -> None:
         ValueError, match=rf"`directions` must be at most n = {n} \({what} of `x`\), got {n + 1}:"
     ):
         gradref.check_gradient(lambda p: 0.0, lambda p: p, x, directions=n + 1)
+
+
+WB11 = {"a": np.ones(5), "b": np.ones(6)}
+
+
+@pytest.mark.parametrize(
+    ("x", "h", "error", "match"),
+    [
+        (
+            WB11,
+            np.full(11, 1e-4),
+            TypeError,
+            r"`h` must be a dict with the keys of `x`",
+        ),
+        (np.ones((2, 2)), {"a": 1e-4}, TypeError, r"`h` must be an array, as `x` is; got a dict"),
+        (
+            WB11,
+            {"a": np.full(5, 1e-4), "b": np.full(5, 1e-4)},
+            ValueError,
+            r"""`h\["b"\]` must have the shape of `x\["b"\]`, \(6,\); got \(5,\)""",
+        ),
+    ],
+)
+def test_i1_h_of_the_wrong_type_is_a_type_error_of_the_wrong_shape_a_value_error(
+    x: Any, h: Any, error: type[Exception], match: str
+) -> None:
+    """As the Raises section says: the type of h is checked as grad(x)'s and u's are."""
+    with pytest.raises(error, match=match):
+        gradref.gradient(lambda p: 0.0, x, h=h)
