@@ -71,8 +71,9 @@ class GradientCheck:
         The entry with the largest ratio ``errors / tolerances``, where
         `partial_derivative`'s `i` would name it: an int for a 1-D `x` (and for a
         direction's index with ``directions=k``), an index tuple ``(2, 3)`` for an N-d
-        array, a path ``("W1", (2, 3))`` for a tree. The report prints it, and each
-        row's entry, as its ``repr``.
+        array, a path ``("W1", (2, 3))`` for a tree, whose last item is always an index
+        tuple (``("b", (0,))`` in a 1-D leaf, ``("s", ())`` in a 0-d one). The report
+        prints it, and each row's entry, as its ``repr``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps

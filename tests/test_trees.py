@@ -1069,3 +1069,24 @@ def test_i1_h_of_the_wrong_type_is_a_type_error_of_the_wrong_shape_a_value_error
     """As the Raises section says: the type of h is checked as grad(x)'s and u's are."""
     with pytest.raises(error, match=match):
         gradref.gradient(lambda p: 0.0, x, h=h)
+
+
+def test_c3_worst_spells_a_1d_leaf_entry_as_partial_derivative_documents() -> None:
+    """worst is ('b', (k,)) in a 1-D leaf, ('s', ()) in a 0-d one; i takes it, and k."""
+    x = {"b": np.array([1.0, 2.0]), "s": np.array(3.0)}
+
+    def f(p: Any) -> Any:
+        return np.sum(p["b"] ** 2) * p["s"]
+
+    wrongs: list[tuple[dict[str, Any], Any]] = [
+        ({"b": [6.0, 10.0], "s": 5.0}, ("b", (1,))),
+        ({"b": [6.0, 12.0], "s": 6.0}, ("s", ())),
+    ]
+    for wrong, worst in wrongs:
+        check = gradref.check_gradient(f, lambda p: wrong, x, scheme="complex")  # noqa: B023
+        assert check.worst == worst
+        d = gradref.partial_derivative(f, x, check.worst, scheme="complex")
+        assert d == {("b", (1,)): 12.0, ("s", ()): 5.0}[worst]  # 2 b_1 s, |b|^2
+    assert gradref.partial_derivative(f, x, ("b", 1)) == gradref.partial_derivative(
+        f, x, ("b", (1,))
+    )
