@@ -438,8 +438,16 @@ def _as_int(value: Any, where: str) -> int:
 
 
 def _text(name: str, path: Path) -> str:
-    """Return the expression of a path: ``x["W1"][0]``."""
-    return name + "".join(f'["{key}"]' if isinstance(key, str) else f"[{key!r}]" for key in path)
+    """Return the expression of a path: ``x["W1"][0]``, each key as Python writes it."""
+    return name + "".join(f"[{_key(key)}]" for key in path)
+
+
+def _key(key: Any) -> str:
+    """Return a key as a literal: its ``repr``, in double quotes for a str without any."""
+    text = repr(key)
+    if isinstance(key, str) and '"' not in key:
+        return f'"{text[1:-1]}"'  # repr chose single quotes, or double for a key with '
+    return text
 
 
 def _index_text(index: tuple[Any, ...]) -> str:

@@ -1090,3 +1090,16 @@ def test_c3_worst_spells_a_1d_leaf_entry_as_partial_derivative_documents() -> No
     assert gradref.partial_derivative(f, x, ("b", 1)) == gradref.partial_derivative(
         f, x, ("b", (1,))
     )
+
+
+@pytest.mark.parametrize("key", ['a"b', "it's", "both ' and \"", "a\\b", "tab\t", "b", 7, (1, 2)])
+def test_c2_a_path_in_a_message_is_the_python_expression_of_the_leaf(key: Any) -> None:
+    """The path a message prints, evaluated on x, is the leaf it names (quotes escaped)."""
+    x = {key: [np.ones(2), np.array([1.0, np.nan])]}
+    with pytest.raises(ValueError, match=r"^`(.*)` must be finite") as info:
+        gradref.gradient(lambda p: 0.0, x)
+    path = re.match(r"^`(.*)` must be finite", str(info.value))
+    assert path is not None
+    assert eval(path[1], {"x": x}) is x[key][1]
+    if isinstance(key, str) and '"' not in key:
+        assert path[1].startswith('x["')  # x["b"], as before
