@@ -216,7 +216,7 @@ def flatten(x: Any, name: str = "x") -> tuple[NDArray[np.float64], Structure]:
     messages naming the leaf's path.
     """
     if not _is_container(x) and _ndim(x) == 1:
-        vector = as_point(x, name)
+        vector = as_point(x, name, "an array")  # of any shape: "1-D" would mislead
         return vector, Structure(Leaf(vector.shape, 0), vector.size)
     arrays: list[NDArray[np.float64]] = []
     tree = _flatten(x, name, arrays)

@@ -29,12 +29,16 @@ def refuse_masked(value: Any, name: str) -> None:
         )
 
 
-def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np.float64]:
+def as_vector(
+    x: ArrayLike, name: str, complex_hint: bool = False, what: str = "a 1-D array"
+) -> NDArray[np.float64]:
     """Return `x` as a non-empty 1-D float64 array, without copying or scanning it.
 
-    With `complex_hint`, a complex `x` is told how to choose the complex step.
+    With `complex_hint`, a complex `x` is told how to choose the complex step. `what`
+    names what `x` must be in a message about its type: "an array" where any shape is
+    taken and this 1-D one is only checked here.
     """
-    array = as_array(x, name, "a 1-D array", complex_hint)
+    array = as_array(x, name, what, complex_hint)
     if array.ndim != 1:
         hint = " Wrap a single number as [x]." if array.ndim == 0 else ""
         raise ValueError(
@@ -72,13 +76,13 @@ def check_finite(array: NDArray[np.float64], name: str) -> None:
         )
 
 
-def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
+def as_point(x: ArrayLike, name: str = "x", what: str = "a 1-D array") -> NDArray[np.float64]:
     """Return `x` as a fresh, finite, non-empty 1-D float64 array.
 
     The point `x` of a derivative (the default name) is told how to choose the complex
-    step if it is complex.
+    step if it is complex; `what` as for `as_vector`.
     """
-    array = as_vector(x, name, complex_hint=name == "x").copy()
+    array = as_vector(x, name, complex_hint=name == "x", what=what).copy()
     check_finite(array, name)
     return array
 

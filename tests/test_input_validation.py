@@ -705,23 +705,24 @@ BOOLS = np.array([True, False])
 
 
 @pytest.mark.parametrize(
-    ("call", "name"),
+    ("call", "name", "what"),
     [
-        (lambda: gradref.gradient(f, BOOLS), "x"),
-        (lambda: gradref.hessian(f, [True, False]), "x"),
-        (lambda: gradref.default_step(BOOLS), "x"),
-        (lambda: gradref.directional_derivative(f, P0, [True, False]), "u"),
-        (lambda: gradref.gradient_descent(grad_f, BOOLS, lr=0.1), "theta0"),
-        (lambda: gradref.mse_loss(0.5, 0.0, BOOLS, [1.0, 2.0]), "x"),
-        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], BOOLS), "t"),
-        (lambda: gradref.gradient(f, P0, h=BOOLS), "h"),
+        # x of any shape: "an array" (review r2 of trees, C4), 1-D only: "a 1-D array".
+        (lambda: gradref.gradient(f, BOOLS), "x", "an array"),
+        (lambda: gradref.hessian(f, [True, False]), "x", "an array"),
+        (lambda: gradref.default_step(BOOLS), "x", "a 1-D array"),
+        (lambda: gradref.directional_derivative(f, P0, [True, False]), "u", "a 1-D array"),
+        (lambda: gradref.gradient_descent(grad_f, BOOLS, lr=0.1), "theta0", "a 1-D array"),
+        (lambda: gradref.mse_loss(0.5, 0.0, BOOLS, [1.0, 2.0]), "x", "a 1-D array"),
+        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], BOOLS), "t", "a 1-D array"),
+        (lambda: gradref.gradient(f, P0, h=BOOLS), "h", "a 1-D array"),
     ],
 )
-def test_boolean_arrays_are_refused(call: Any, name: str) -> None:
+def test_boolean_arrays_are_refused(call: Any, name: str, what: str) -> None:
     # As lr=True is: True is not the number 1 to a reader, and [True, False] was taken as
     # the point (1, 0) silently.
     with pytest.raises(
-        TypeError, match=rf"`{name}` must be a 1-D array of real numbers, not dtype bool"
+        TypeError, match=rf"`{name}` must be {what} of real numbers, not dtype bool"
     ):
         call()
 

@@ -1103,3 +1103,19 @@ def test_c2_a_path_in_a_message_is_the_python_expression_of_the_leaf(key: Any) -
     assert eval(path[1], {"x": x}) is x[key][1]
     if isinstance(key, str) and '"' not in key:
         assert path[1].startswith('x["')  # x["b"], as before
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gradref.gradient(lambda p: 0.0, [10**400]),
+        lambda: gradref.partial_derivative(lambda p: 0.0, [10**400, 1.0], 0),
+        lambda: gradref.check_gradient(lambda p: 0.0, lambda p: p, np.array(["a", "b"])),
+        lambda: gradref.jacobian(lambda p: p, np.array([None, 1.0])),
+        lambda: gradref.hessian(lambda p: 0.0, [10**400]),
+    ],
+)
+def test_c4_a_1d_x_of_non_numbers_is_told_an_array_not_a_1d_one(call: Any) -> None:
+    """x may have any shape, so the message does not say '1-D' for a 1-D x either."""
+    with pytest.raises(TypeError, match=r"^`x` must be an array of real numbers, not dtype"):
+        call()
