@@ -1194,7 +1194,7 @@ def partial_derivative(
         booleans, None, a set, ragged nested lists, a masked array: the message names
         the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
         tuple (an OrderedDict, a namedtuple that holds arrays: see `x`); if `i` is not
-        an integer where one is needed (a flat int for an N-d array, a float or bool
+        of the form needed (a flat int where an index tuple is needed, a float or bool
         list position or index, a non-tuple path for a tree), `h` or
         `noise` is not a real number (a bool, a string, a
         complex number), `scheme` is not a string, `f`

@@ -1119,3 +1119,20 @@ def test_c4_a_1d_x_of_non_numbers_is_told_an_array_not_a_1d_one(call: Any) -> No
     """x may have any shape, so the message does not say '1-D' for a 1-D x either."""
     with pytest.raises(TypeError, match=r"^`x` must be an array of real numbers, not dtype"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("x", "i", "match"),
+    [
+        (np.ones((2, 3)), 4, r"`i` must be an index tuple within `x` of shape \(2, 3\)"),
+        ({"a": [np.ones(2), np.ones(2)]}, ("a", 1.0, 0), r"must be an integer position"),
+        ({"a": [np.ones(2), np.ones(2)]}, ("a", True, 0), r"must be an integer position"),
+        (np.ones((2, 3)), (1, True), r"`i` must be made of integer indices within `x`, got bool"),
+        (np.ones((2, 3)), (1, 0.0), r"`i` must be made of integer indices within `x`, got float"),
+        ({"a": np.ones(2)}, "a", r"`i` must be a path for a tree `x`"),
+    ],
+)
+def test_c1_i_not_of_the_form_needed_is_a_type_error(x: Any, i: Any, match: str) -> None:
+    """Each form the Raises entry names: a flat int where an index tuple is needed, ..."""
+    with pytest.raises(TypeError, match=match):
+        gradref.partial_derivative(lambda p: 0.0, x, i)
