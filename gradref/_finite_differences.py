@@ -1147,8 +1147,11 @@ def partial_derivative(
         it, to any depth, is a number (a Python or numpy scalar, or a 0-d array of any
         library, ``ndim == 0``) or such a list or tuple; one that holds anything else
         (an array of 1 or more dimensions, a dict) is a container. A subclass of dict,
-        list or tuple is refused as a container: an OrderedDict always, a namedtuple
-        when it holds such a container (a namedtuple of numbers is an array).
+        list or tuple is refused as a container of `x`: an OrderedDict always, a
+        namedtuple when it holds such a container (a namedtuple of numbers is an
+        array). A value given in the structure of `x` (`h`, `u`, ``grad(x)``) is matched
+        to it by kind: any dict where `x` has a dict (an OrderedDict, its keys in any
+        order), any list or tuple where `x` has a list or tuple.
     i : int or tuple
         Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
         tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,

@@ -11,9 +11,12 @@ The rule, the one the docstrings state: a list or tuple is an array, as numpy re
 when everything in it, to any depth, is a number (a `numbers.Number`, or anything of
 ``ndim == 0``: a numpy scalar, a 0-d array of numpy, JAX or another library) or such a
 list or tuple; one that holds anything else (an array of 1 or more dimensions, a dict,
-None) is a container. Containers are exactly dict (its keys in insertion order), list
-and tuple: a subclass (an OrderedDict, a namedtuple) is refused with a TypeError where it
-is a container, though a namedtuple of numbers is an array, as numpy reads it.
+None) is a container. The containers of the point x are exactly dict (its keys in
+insertion order), list and tuple: a subclass (an OrderedDict, a namedtuple) is refused
+with a TypeError where it is a container, though a namedtuple of numbers is an array, as
+numpy reads it. A value given in x's structure (h, u, grad(x): `Structure.ravel`) is
+matched to it by kind: any dict (an OrderedDict too, its keys in any order) where x has a
+dict, any list or tuple where x has a list or tuple; x's structure orders its leaves.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -1136,3 +1137,23 @@ def test_c1_i_not_of_the_form_needed_is_a_type_error(x: Any, i: Any, match: str)
     """Each form the Raises entry names: a flat int where an index tuple is needed, ..."""
     with pytest.raises(TypeError, match=match):
         gradref.partial_derivative(lambda p: 0.0, x, i)
+
+
+def test_i5_values_in_the_structure_of_x_are_matched_by_kind_x_itself_exactly() -> None:
+    """grad(x), u and h may be an OrderedDict (keys in any order) and a tuple for a list;
+    the point x may not: its containers are exactly dict, list and tuple."""
+    x = {"a": np.array([1.0, 2.0]), "b": [np.array([3.0]), np.array([4.0, 5.0])]}
+
+    def f(p: Any) -> Any:
+        return np.sum(p["a"] ** 2) + np.sum(p["b"][0]) + np.sum(p["b"][1] ** 2)
+
+    exact = {"a": 2 * x["a"], "b": [np.ones(1), 2 * x["b"][1]]}
+    kinded = OrderedDict(b=(exact["b"][0], exact["b"][1]), a=exact["a"])
+    assert gradref.check_gradient(f, lambda p: kinded, x).passed
+    h = OrderedDict(b=(np.full(1, 2.0**-10), np.full(2, 2.0**-10)), a=np.full(2, 2.0**-10))
+    assert_same_tree(gradref.gradient(f, x, h=h), gradref.gradient(f, x, h=2.0**-10))
+    u = OrderedDict(b=(np.zeros(1), np.array([0.6, 0.0])), a=np.array([0.0, 0.8]))
+    d = gradref.directional_derivative(f, x, u, scheme="complex")
+    assert_allclose(d, 0.6 * 8.0 + 0.8 * 4.0, rtol=1e-15)
+    with pytest.raises(TypeError, match=r"`x` must be a dict, list or tuple .*OrderedDict"):
+        gradref.gradient(f, OrderedDict(x))
