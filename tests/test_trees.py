@@ -1142,12 +1142,12 @@ def test_c1_i_not_of_the_form_needed_is_a_type_error(x: Any, i: Any, match: str)
 def test_i5_values_in_the_structure_of_x_are_matched_by_kind_x_itself_exactly() -> None:
     """grad(x), u and h may be an OrderedDict (keys in any order) and a tuple for a list;
     the point x may not: its containers are exactly dict, list and tuple."""
-    x = {"a": np.array([1.0, 2.0]), "b": [np.array([3.0]), np.array([4.0, 5.0])]}
+    x: dict[str, Any] = {"a": np.array([1.0, 2.0]), "b": [np.array([3.0]), np.array([4.0, 5.0])]}
 
     def f(p: Any) -> Any:
         return np.sum(p["a"] ** 2) + np.sum(p["b"][0]) + np.sum(p["b"][1] ** 2)
 
-    exact = {"a": 2 * x["a"], "b": [np.ones(1), 2 * x["b"][1]]}
+    exact: dict[str, Any] = {"a": 2 * x["a"], "b": [np.ones(1), 2 * x["b"][1]]}
     kinded = OrderedDict(b=(exact["b"][0], exact["b"][1]), a=exact["a"])
     assert gradref.check_gradient(f, lambda p: kinded, x).passed
     h = OrderedDict(b=(np.full(1, 2.0**-10), np.full(2, 2.0**-10)), a=np.full(2, 2.0**-10))
