@@ -95,6 +95,7 @@ def _directions(call: Callable[..., Any]) -> list[Callable[[], Any]]:
         lambda: call(directions=1, seed=1.5),
         lambda: call(directions=1, rng=1),
         lambda: call(vectorized="no"),
+        lambda: call(x={"a": P0, "s": 2.0}, vectorized=True),
     ]
 
 
