@@ -54,7 +54,8 @@ def directional_derivative(
         The difference formula, applied to $\psi$.
     vectorized : bool
         Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
-        shape (k, n), as for `gradient`: one point first, then the others.
+        shape (k, n), as for `gradient`: one point first, then the others. Not with a
+        0-d `x` or a 0-d leaf (see `gradient`).
     noise : float, optional
         The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
         dtype: the default step is sized for it, as in `partial_derivative`.
@@ -70,9 +71,10 @@ def directional_derivative(
         If `u` is not finite, is zero, not of unit length, or not of the length of a
         1-D `x` or the keys, lengths and shapes of any other `x` (the message names
         where they differ); if `x` is not finite or holds an empty array, dict or list; and
-        as for `gradient` (`noise` invalid, or with `h` or the complex step; a value of `f`
-        less precise than the default step was sized for; an error about a value of
-        `f` names the point $\mathbf{x} + s\mathbf{u}$ where it happened).
+        as for `gradient` (``vectorized=True`` with a 0-d `x` or leaf, `noise` invalid,
+        or with `h` or the complex step; a value of `f` less precise than the default
+        step was sized for; an error about a value of `f` names the point
+        $\mathbf{x} + s\mathbf{u}$ where it happened).
     TypeError
         If `x` or `u` (or one of their leaves, named by its path) is not an array of
         real numbers (complex, strings, None, a masked array), `u` is of another type

@@ -215,6 +215,10 @@ class UserFunction:
     structure: Structure | None = None
     component: Callable[[int], str] = field(default=lambda k: f"component {k}")
 
+    def __post_init__(self) -> None:
+        if self.vectorized and self.structure is not None:
+            self.structure.batchable()
+
     def show(self, point: NDArray[Any]) -> Any:
         """Return a point (or a stack of points) as the user's function gets it."""
         return point if self.structure is None else self.structure.unflatten(point)
@@ -1143,13 +1147,17 @@ def partial_derivative(
         it, to any depth, is a number (a Python or numpy scalar, or a 0-d array of any
         library, ``ndim == 0``) or such a list or tuple; one that holds anything else
         (an array of 1 or more dimensions, a dict) is a container. A subclass of dict,
-        list or tuple is refused as a container: an OrderedDict always, a namedtuple
-        when it holds such a container (a namedtuple of numbers is an array).
+        list or tuple is refused as a container of `x`: an OrderedDict always, a
+        namedtuple when it holds such a container (a namedtuple of numbers is an
+        array). A value given in the structure of `x` (`h`, `u`, ``grad(x)``) is matched
+        to it by kind: any dict where `x` has a dict (an OrderedDict, its keys in any
+        order), any list or tuple where `x` has a list or tuple.
     i : int or tuple
         Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
         tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,
         a path ``("W1", (2, 3))``: the keys and list positions down to a leaf, then the
-        index tuple within it (an int for a 1-D leaf; omitted or ``()`` for a 0-d one).
+        index tuple within it: ``(k,)`` for a 1-D leaf, as `GradientCheck.worst` spells
+        it (an int ``k`` is taken too); omitted or ``()`` for a 0-d one.
     h : float, optional
         The step, positive and finite (a 0-d array is a number). The default,
         `default_step`, balances truncation
@@ -1189,7 +1197,7 @@ def partial_derivative(
         booleans, None, a set, ragged nested lists, a masked array: the message names
         the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
         tuple (an OrderedDict, a namedtuple that holds arrays: see `x`); if `i` is not
-        an integer where one is needed (a flat int for an N-d array, a float or bool
+        of the form needed (a flat int where an index tuple is needed, a float or bool
         list position or index, a non-tuple path for a tree), `h` or
         `noise` is not a real number (a bool, a string, a
         complex number), `scheme` is not a string, `f`
@@ -1322,7 +1330,8 @@ def gradient(
         is a whole row), fails the shape check or raises, rather than giving a wrong
         gradient. (An `f` that mixes the rows while keeping one value per row, as
         ``x[::-1]`` or ``x @ w / np.linalg.norm(x)``, has a vectorized one's shapes and
-        cannot be detected.)
+        cannot be detected.) A 0-d `x` or 0-d leaf is refused with ``vectorized=True``:
+        stacked, it has shape (p,), which cannot be told from one value per point.
     x : array_like or dict, list or tuple of array_like
         The point, finite: an array of real numbers of any shape (0-d included), or a
         tree: a dict (keys in insertion order), list or tuple, nested to any depth,
@@ -1336,7 +1345,8 @@ def gradient(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula.
     vectorized : bool
-        Whether `f` accepts all perturbed points at once (see `f`).
+        Whether `f` accepts all perturbed points at once (see `f`). Not with a 0-d `x`
+        or a 0-d leaf: give it shape (1,) instead.
     noise : float, optional
         The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
         dtype: the default step is sized for it (as in `partial_derivative`), and so is
@@ -1359,13 +1369,16 @@ def gradient(
     ------
     ValueError
         As for `partial_derivative`, and if `h` is neither one step nor one per
-        coordinate in the structure and shapes of `x` (the message names where they
-        differ), or a vectorized `f` returns the wrong shape; with
-        ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm
-        2h$ does.
+        coordinate in the structure of `x`: other keys, a list or tuple of another
+        length, or a leaf of another shape (the message names where they differ); or a
+        vectorized `f` returns the wrong shape, or ``vectorized=True`` with a
+        0-d `x` or a 0-d leaf; with ``full_output=True``, if the error estimate overflows
+        float64, or if $x_i \pm 2h$ does.
     TypeError
         As for `partial_derivative` (`h` not a real number or an array of real
-        numbers, or a ragged list, `noise` not a real number), and if `vectorized` or
+        numbers, or a ragged list, `noise` not a real number), if `h` is of another type
+        than `x` where `x` has an array, a dict or a list or tuple (an array for a dict
+        `x`, a dict for an array: the message names the path), and if `vectorized` or
         `full_output` is not a bool.
 
     Notes

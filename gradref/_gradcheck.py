@@ -71,8 +71,9 @@ class GradientCheck:
         The entry with the largest ratio ``errors / tolerances``, where
         `partial_derivative`'s `i` would name it: an int for a 1-D `x` (and for a
         direction's index with ``directions=k``), an index tuple ``(2, 3)`` for an N-d
-        array, a path ``("W1", (2, 3))`` for a tree. The report prints it, and each
-        row's entry, as its ``repr``.
+        array, a path ``("W1", (2, 3))`` for a tree, whose last item is always an index
+        tuple (``("b", (0,))`` in a 1-D leaf, ``("s", ())`` in a 0-d one). The report
+        prints it, and each row's entry, as its ``repr``.
     ratio : float
         That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
@@ -299,7 +300,8 @@ def check_gradient(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
     vectorized : bool
-        Whether `f` takes the points stacked as rows, as for `gradient`.
+        Whether `f` takes the points stacked as rows, as for `gradient` (not with a 0-d
+        `x` or a 0-d leaf).
     directions : int, optional
         Compare this many random directional derivatives instead of the $n$
         components: $1 \le k \le n$ (for $k = n$ the components cost the same and check
@@ -329,7 +331,8 @@ def check_gradient(
         list's or tuple's length, or the shape of a leaf; the message names the path
         where they differ) or is not finite, if `rtol` is
         not positive and finite, if the error estimates overflow float64 (then nothing can be
-        judged), and as for `gradient`. If the numerical derivative of a
+        judged), and as for `gradient` (``vectorized=True`` with a 0-d `x` or leaf). If
+        the numerical derivative of a
         component cannot be judged: its truncation estimate $\tau_i$ is above its
         rounding ($\rho_i$, plus $\rho_i$ recomputed from the values of $|f|$ at the
         doubled step, plus $\phi$: about $2\rho_i + \phi$) and over 1 % of the
@@ -466,7 +469,7 @@ def check_gradient(
     level = as_noise(noise, step, name)
     batched = as_flag(vectorized, "vectorized")
     fun = UserFunction(structure.wrap(f), vectorized=batched, structure=structure)
-    count = None if directions is None else as_count(directions, point.size)
+    count = None if directions is None else as_count(directions, point.size, structure.is_vector)
     generator = as_generator(seed, rng, count is not None)
     analytic = _analytic(grad, point, structure)
     if count is not None:

@@ -374,7 +374,8 @@ def hessian(
         The scheme (see the table).
     vectorized : bool
         Whether `f` accepts stacked points (see `f`). For an `f` that treats each row
-        on its own, the result is the same.
+        on its own, the result is the same. Not with a 0-d `x`: stacked, it has shape
+        (p,), which cannot be told from one value per point; give it shape (1,).
     noise : float, optional
         The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
         dtype (an ODE solve, a simulation): the default step is sized for it (see `h`)
@@ -401,10 +402,11 @@ def hessian(
         precision of $f(\mathbf{x})$; the smallest offset below twice the spacing of
         $\max(1, |x_i|)$ for the others), or moves `x` beyond float64; `noise` is not
         positive and finite, is 1 or more, or is given with `h`; `scheme` is not one of
-        the three; `f` returns a non-scalar or non-finite value (the wrong shape,
-        vectorized), or finite values whose differences overflow float64; with the
-        default step, if `f` returns a value less precise than the one the steps were
-        sized for (float32 after float64) and `noise` does not cover it.
+        the three; ``vectorized=True`` with a 0-d `x`; `f` returns a non-scalar or
+        non-finite value (the wrong shape, vectorized), or finite values whose
+        differences overflow float64; with the default step, if `f` returns a value
+        less precise than the one the steps were sized for (float32 after float64) and
+        `noise` does not cover it.
     TypeError
         If `x`, `h` or `noise` is not real (or `x` is a dict, list or tuple of
         arrays, or `h` a ragged list), `scheme` is not a string, `vectorized` not a bool, or

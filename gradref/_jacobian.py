@@ -95,20 +95,19 @@ def jacobian(
     Parameters
     ----------
     F : callable
-        The map. By default called as ``F(x)`` once per perturbed point, with a 1-D
-        array (complex128 for ``scheme="complex"``), returning a 1-D array of $m$ real
-        numbers, the same $m$ at every point. With ``vectorized=True``, called as
-        ``F(X)`` where `X` has one perturbed point per row, shape (p, n), and must return
-        shape (p, m): the outputs of row j in row j. Wherever more than one point is
-        evaluated, the points come in batches of two sizes at least, as for `gradient`,
-        so that an `F` written for one point at
-        a time whose result is shaped by n fails the shape check or raises rather than
-        giving a wrong Jacobian. One that mixes the rows while keeping their shape
-        (``X - X.mean()``, reordered rows) looks vectorized and is not detected.
-        For an `x` of another shape, `F` gets the point in that shape (vectorized:
-        ``(p, *x.shape)``), and may return an array of any shape but 0-d (a scalar
-        $F$ has the gradient for Jacobian: use `gradient`), the same at every point
-        (vectorized: ``(p, *shape)``); $m$ is its number of entries.
+        The map. By default called as ``F(x)`` once per perturbed point, with the point
+        in the shape of `x` (complex128 for ``scheme="complex"``), returning an array of
+        real numbers of any shape but 0-d, the same shape at every point, for a 1-D `x`
+        as for any other (a scalar $F$ has the gradient for Jacobian: use `gradient`);
+        $m$ is its number of entries. With ``vectorized=True``, called as ``F(X)`` where
+        `X` has one perturbed point per row, shape ``(p, *x.shape)`` ((p, n) for a 1-D
+        `x`), and must return shape ``(p, *F(x).shape)`` ((p, m) for a 1-D $F$): the
+        outputs of row j in row j. Wherever more than one point is evaluated, the points
+        come in batches of two sizes at least, as for `gradient`, so that an `F` written
+        for one point at a time whose result is shaped by n fails the shape check or
+        raises rather than giving a wrong Jacobian. One that mixes the rows while keeping
+        their shape (``X - X.mean()``, reordered rows) looks vectorized and is not
+        detected.
     x : array_like
         The point, finite: an array of real numbers of any shape (not a tree of
         arrays: the result needs one shape); $n$ is its number of entries.
@@ -118,7 +117,9 @@ def jacobian(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, as for `partial_derivative`.
     vectorized : bool
-        Whether `F` takes all perturbed points at once (see `F`).
+        Whether `F` takes all perturbed points at once (see `F`). Not with a 0-d `x`:
+        stacked, it has shape (p,), which cannot be told from one value per point; give
+        it shape (1,).
     noise : float, optional
         The relative noise of $F$'s values, in $(0, 1)$, for an $F$ noisier than its
         dtype: the default step is sized for it, as in `partial_derivative`, and so is
@@ -147,8 +148,9 @@ def jacobian(
         precise than the default step was sized for (as for `gradient`); if `F` returns
         a scalar, an empty array, or arrays whose length (or, beyond 1-D, shape)
         changes from one point to the next, or (vectorized) not one row per point;
-        or a non-finite value, or finite values whose differences overflow float64;
-        with ``full_output=True``, if the error estimate overflows float64, or if $x_i \pm 2h$ does.
+        if ``vectorized=True`` with a 0-d `x`; or a non-finite value, or finite values
+        whose differences overflow float64; with ``full_output=True``, if the error
+        estimate overflows float64, or if $x_i \pm 2h$ does.
     TypeError
         If `x` is not an array of real numbers (a dict, list or tuple of arrays
         included: a tree has no one shape for the result), `h` not a real number or an
@@ -283,8 +285,8 @@ class _Outputs:
             array = value if isinstance(value, np.ndarray) else np.asarray(value)
         except (TypeError, ValueError):  # ragged: the engine's check says so
             return value
-        if array.ndim <= self.batch:
-            return value
+        if array.ndim <= self.batch or (self.batch and len(array) != len(x)):
+            return value  # not one row per point: the engine's check shows its shape
         shape = array.shape[self.batch :]
         if len(shape) > 1 and 0 in shape:
             raise ValueError(

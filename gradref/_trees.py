@@ -11,9 +11,12 @@ The rule, the one the docstrings state: a list or tuple is an array, as numpy re
 when everything in it, to any depth, is a number (a `numbers.Number`, or anything of
 ``ndim == 0``: a numpy scalar, a 0-d array of numpy, JAX or another library) or such a
 list or tuple; one that holds anything else (an array of 1 or more dimensions, a dict,
-None) is a container. Containers are exactly dict (its keys in insertion order), list
-and tuple: a subclass (an OrderedDict, a namedtuple) is refused with a TypeError where it
-is a container, though a namedtuple of numbers is an array, as numpy reads it.
+None) is a container. The containers of the point x are exactly dict (its keys in
+insertion order), list and tuple: a subclass (an OrderedDict, a namedtuple) is refused
+with a TypeError where it is a container, though a namedtuple of numbers is an array, as
+numpy reads it. A value given in x's structure (h, u, grad(x): `Structure.ravel`) is
+matched to it by kind: any dict (an OrderedDict too, its keys in any order) where x has a
+dict, any list or tuple where x has a list or tuple; x's structure orders its leaves.
 """
 
 from __future__ import annotations
@@ -127,6 +130,21 @@ class Structure:
             return as_unit_vector(u, self.size)
         return as_unit_vector(self.ravel(u, "u"), self.size)
 
+    def batchable(self) -> None:
+        """Refuse a 0-d entry for a vectorized `f`: stacked, it is one value per point.
+
+        Stacked, a 0-d entry has shape (p,), which cannot be told from one value per
+        point, so an `f` written for one point would pass the shape check.
+        """
+        for path, leaf in _leaves(self.tree, ()):
+            if not leaf.shape:
+                where = _text("x", path)
+                raise ValueError(
+                    f"`vectorized` = True cannot stack `{where}`, which is 0-d: stacked, it "
+                    "has shape (p,), which cannot be told from one value per point. Give "
+                    f"`{where}` shape (1,), or pass vectorized=False."
+                )
+
     def location(self, k: int) -> Location:
         """Return where entry `k` of the vector is in the point."""
         if self.is_vector:
@@ -201,7 +219,7 @@ def flatten(x: Any, name: str = "x") -> tuple[NDArray[np.float64], Structure]:
     messages naming the leaf's path.
     """
     if not _is_container(x) and _ndim(x) == 1:
-        vector = as_point(x, name)
+        vector = as_point(x, name, "an array")  # of any shape: "1-D" would mislead
         return vector, Structure(Leaf(vector.shape, 0), vector.size)
     arrays: list[NDArray[np.float64]] = []
     tree = _flatten(x, name, arrays)
@@ -423,8 +441,16 @@ def _as_int(value: Any, where: str) -> int:
 
 
 def _text(name: str, path: Path) -> str:
-    """Return the expression of a path: ``x["W1"][0]``."""
-    return name + "".join(f'["{key}"]' if isinstance(key, str) else f"[{key!r}]" for key in path)
+    """Return the expression of a path: ``x["W1"][0]``, each key as Python writes it."""
+    return name + "".join(f"[{_key(key)}]" for key in path)
+
+
+def _key(key: Any) -> str:
+    """Return a key as a literal: its ``repr``, in double quotes for a str without any."""
+    text = repr(key)
+    if isinstance(key, str) and '"' not in key:
+        return f'"{text[1:-1]}"'  # repr chose single quotes, or double for a key with '
+    return text
 
 
 def _index_text(index: tuple[Any, ...]) -> str:

@@ -29,12 +29,16 @@ def refuse_masked(value: Any, name: str) -> None:
         )
 
 
-def as_vector(x: ArrayLike, name: str, complex_hint: bool = False) -> NDArray[np.float64]:
+def as_vector(
+    x: ArrayLike, name: str, complex_hint: bool = False, what: str = "a 1-D array"
+) -> NDArray[np.float64]:
     """Return `x` as a non-empty 1-D float64 array, without copying or scanning it.
 
-    With `complex_hint`, a complex `x` is told how to choose the complex step.
+    With `complex_hint`, a complex `x` is told how to choose the complex step. `what`
+    names what `x` must be in a message about its type: "an array" where any shape is
+    taken and this 1-D one is only checked here.
     """
-    array = as_array(x, name, "a 1-D array", complex_hint)
+    array = as_array(x, name, what, complex_hint)
     if array.ndim != 1:
         hint = " Wrap a single number as [x]." if array.ndim == 0 else ""
         raise ValueError(
@@ -72,13 +76,13 @@ def check_finite(array: NDArray[np.float64], name: str) -> None:
         )
 
 
-def as_point(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
+def as_point(x: ArrayLike, name: str = "x", what: str = "a 1-D array") -> NDArray[np.float64]:
     """Return `x` as a fresh, finite, non-empty 1-D float64 array.
 
     The point `x` of a derivative (the default name) is told how to choose the complex
-    step if it is complex.
+    step if it is complex; `what` as for `as_vector`.
     """
-    array = as_vector(x, name, complex_hint=name == "x").copy()
+    array = as_vector(x, name, complex_hint=name == "x", what=what).copy()
     check_finite(array, name)
     return array
 
@@ -142,12 +146,16 @@ def _as_int(value: Any, name: str, least: int, kind: str) -> int:
     return result
 
 
-def as_count(directions: Any, n: int) -> int:
-    """Return `directions`, the number of random directions, as an int in 1..n."""
+def as_count(directions: Any, n: int, vector: bool = True) -> int:
+    """Return `directions`, the number of random directions, as an int in 1..n.
+
+    `vector`: whether `x` is 1-D, so that n is its length, not its number of entries.
+    """
     count = as_positive_int(directions, "directions")
     if count > n:
+        what = "the length" if vector else "the number of entries"
         raise ValueError(
-            f"`directions` must be at most n = {n} (the length of `x`), got {count}: "
+            f"`directions` must be at most n = {n} ({what} of `x`), got {count}: "
             f"{count} directions cost more than the {n} components, which check more; "
             "pass directions=None."
         )
@@ -360,7 +368,10 @@ def check_finite_values(
 
 
 def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -> None:
-    """Check the shape of one result: a scalar, or a non-empty 1-D array."""
+    """Check the shape of one result: a scalar, or a non-empty array of any shape but 0-d.
+
+    A vector function's N-d value comes here as the 1-D vector of its entries.
+    """
     if scalar:
         if shape != ():
             raise ValueError(
@@ -370,8 +381,8 @@ def check_shape(shape: tuple[int, ...], name: str, scalar: bool, where: Where) -
     if len(shape) != 1 or shape[0] == 0:
         hint = " For a scalar function use gradref.gradient." if shape == () else ""
         raise ValueError(
-            f"`{name}` must return a non-empty 1-D array (one entry per output), "
-            f"got shape {shape} {where()}.{hint}"
+            f"`{name}` must return a non-empty array (any shape but 0-d; one entry per "
+            f"output), got shape {shape} {where()}.{hint}"
         )
 
 
@@ -390,7 +401,8 @@ def check_stack_shape(shape: tuple[int, ...], name: str, scalar: bool, points: A
     if not scalar and (len(shape) != 2 or shape[0] != rows or 0 in shape):
         raise ValueError(
             f"with vectorized=True, `{name}` must return one row of outputs per row "
-            f"of its {points} input, i.e. shape ({rows}, m); got shape {shape}."
+            f"of its {points} input, i.e. shape ({rows}, *{name}(x).shape): ({rows}, m) "
+            f"for a 1-D {name}(x) of m outputs; got shape {shape}."
         )
 
 

@@ -325,7 +325,8 @@ def _length_changes(p: Any) -> Any:
             f,
             {},
             ValueError,
-            r"`F` must return a non-empty 1-D array \(one entry per output\), got shape \(\) "
+            r"`F` must return a non-empty array \(any shape but 0-d; one entry per output\), "
+            r"got shape \(\) "
             r"at x = .*\. For a scalar function use gradref\.gradient\.",
         ),
         (
@@ -334,7 +335,7 @@ def _length_changes(p: Any) -> Any:
             ValueError,
             r"`F` must return arrays of one shape, got \(1, 4\) but \(2, 2\) before\.",
         ),
-        (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty 1-D array .*shape \(0,\)"),
+        (lambda p: p[:0], {}, ValueError, r"`F` must return a non-empty array .*shape \(0,\)"),
         (
             _length_changes,
             {"scheme": "forward"},
@@ -377,7 +378,8 @@ def _length_changes(p: Any) -> Any:
             {"vectorized": True},
             ValueError,
             r"with vectorized=True, `F` must return one row of outputs per row of its \(1, 2\) "
-            r"input, i\.e\. shape \(1, m\); got shape \(1,\)\.",
+            r"input, i\.e\. shape \(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m "
+            r"outputs; got shape \(1,\)\.",
         ),
         (lambda p: p, {"vectorized": 1}, TypeError, r"`vectorized` must be True or False, got 1"),
     ],
@@ -703,23 +705,24 @@ BOOLS = np.array([True, False])
 
 
 @pytest.mark.parametrize(
-    ("call", "name"),
+    ("call", "name", "what"),
     [
-        (lambda: gradref.gradient(f, BOOLS), "x"),
-        (lambda: gradref.hessian(f, [True, False]), "x"),
-        (lambda: gradref.default_step(BOOLS), "x"),
-        (lambda: gradref.directional_derivative(f, P0, [True, False]), "u"),
-        (lambda: gradref.gradient_descent(grad_f, BOOLS, lr=0.1), "theta0"),
-        (lambda: gradref.mse_loss(0.5, 0.0, BOOLS, [1.0, 2.0]), "x"),
-        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], BOOLS), "t"),
-        (lambda: gradref.gradient(f, P0, h=BOOLS), "h"),
+        # x of any shape: "an array" (review r2 of trees, C4), 1-D only: "a 1-D array".
+        (lambda: gradref.gradient(f, BOOLS), "x", "an array"),
+        (lambda: gradref.hessian(f, [True, False]), "x", "an array"),
+        (lambda: gradref.default_step(BOOLS), "x", "a 1-D array"),
+        (lambda: gradref.directional_derivative(f, P0, [True, False]), "u", "a 1-D array"),
+        (lambda: gradref.gradient_descent(grad_f, BOOLS, lr=0.1), "theta0", "a 1-D array"),
+        (lambda: gradref.mse_loss(0.5, 0.0, BOOLS, [1.0, 2.0]), "x", "a 1-D array"),
+        (lambda: gradref.mse_gradients(0.5, 0.0, [1.0, 2.0], BOOLS), "t", "a 1-D array"),
+        (lambda: gradref.gradient(f, P0, h=BOOLS), "h", "a 1-D array"),
     ],
 )
-def test_boolean_arrays_are_refused(call: Any, name: str) -> None:
+def test_boolean_arrays_are_refused(call: Any, name: str, what: str) -> None:
     # As lr=True is: True is not the number 1 to a reader, and [True, False] was taken as
     # the point (1, 0) silently.
     with pytest.raises(
-        TypeError, match=rf"`{name}` must be a 1-D array of real numbers, not dtype bool"
+        TypeError, match=rf"`{name}` must be {what} of real numbers, not dtype bool"
     ):
         call()
 

@@ -95,6 +95,7 @@ def _directions(call: Callable[..., Any]) -> list[Callable[[], Any]]:
         lambda: call(directions=1, seed=1.5),
         lambda: call(directions=1, rng=1),
         lambda: call(vectorized="no"),
+        lambda: call(x={"a": P0, "s": 2.0}, vectorized=True),
     ]
 
 
@@ -111,9 +112,12 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         *_values(_gradient),
         lambda: _gradient(vectorized=1),
         lambda: _gradient(fun=lambda xs: xs.sum(), vectorized=True),
+        lambda: _gradient(x={"a": P0, "s": 2.0}, vectorized=True),
         lambda: _gradient(fun=lambda p: p),
         lambda: _gradient(full_output="yes"),
         lambda: _gradient(h=[[0.5], 0.5]),
+        lambda: _gradient(x={"a": P0, "b": P0}, h=np.full(4, 1e-4)),
+        lambda: _gradient(x={"a": P0, "b": P0}, h={"a": [1e-4] * 3, "b": P0}),
         lambda: _gradient(fun=lambda p: 1e290 * p[0], x=[1.5e18, 1.0], full_output=True),
     ],
     "partial_derivative": [
@@ -134,6 +138,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _jacobian(fun=lambda p: [p[0], [1.0, 2.0]]),
         lambda: _jacobian(vectorized="yes"),
         lambda: _jacobian(fun=lambda xs: xs.sum(axis=1), vectorized=True),
+        lambda: _jacobian(x=2.0, vectorized=True),
         lambda: _jacobian(full_output=1),
         lambda: _jacobian(x={"a": P0}),
         lambda: _jacobian(h=[[0.5], 0.5]),
@@ -148,6 +153,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _directional(u=[1.0, 0.0, 0.0]),
         lambda: _directional(u=[0.6j, 0.8]),
         lambda: _directional(vectorized=0),
+        lambda: _directional(fun=np.sum, x=2.0, u=1.0, vectorized=True),
         lambda: _directional(x={"a": P0}, u=None),
         lambda: _directional(x={"a": P0}, u={"b": U}),
     ],
@@ -158,6 +164,7 @@ CASES: dict[str, list[Callable[[], Any]]] = {
         lambda: _hessian(fun=lambda p: np.nan),
         lambda: _hessian(fun=lambda p: np.abs(p[0] * p[1]), scheme="complex"),
         lambda: _hessian(x={"a": P0}),
+        lambda: _hessian(fun=np.sum, x=2.0, vectorized=True),
         lambda: _hessian(h=[[0.5], 0.5]),
     ],
     "check_gradient": [

@@ -10,6 +10,8 @@ entry for entry, with the same number of evaluations.
 from __future__ import annotations
 
 import math
+import re
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -816,7 +818,8 @@ WB = {"W": np.ones((2, 2)), "b": np.array([5.0, 6.0])}
         ),
         (
             lambda: gradref.jacobian(lambda m: m.sum(), X23, vectorized=True),
-            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape \(1, m\); got ",
+            r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape "
+            r"\(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m outputs; got ",
         ),
     ],
     ids=["tree", "tree-where", "hessian", "jacobian"],
@@ -933,3 +936,224 @@ def test_r1_11_hessian_of_an_nd_x_counts_n_as_its_entries() -> None:
     hess = gradref.hessian(f, x)
     assert calls == 2 * 6**2 + 2 * 6 + 1
     assert_allclose(hess.reshape(6, 6), np.diag(6 * x.ravel()), rtol=1e-9, atol=1e-9)
+
+
+B1_X = {"w": np.array([1.0, 2.0, 3.0]), "s": np.array(2.0)}
+
+
+def b1_f(p: Any) -> Any:
+    """Written for one point: stacked, p["s"] of shape (p,) would mix the rows."""
+    return np.sum(p["w"] ** 2) * p["s"]
+
+
+@pytest.mark.parametrize(
+    ("call", "where"),
+    [
+        (lambda: gradref.gradient(b1_f, B1_X, vectorized=True), 'x["s"]'),
+        (
+            lambda: gradref.directional_derivative(
+                b1_f, B1_X, {"w": np.zeros(3), "s": np.array(1.0)}, vectorized=True
+            ),
+            'x["s"]',
+        ),
+        (lambda: gradref.check_gradient(b1_f, lambda p: p, B1_X, vectorized=True), 'x["s"]'),
+        (lambda: gradref.assert_gradient(b1_f, lambda p: p, B1_X, vectorized=True), 'x["s"]'),
+        (lambda: gradref.gradient(lambda t: t**2 * np.sum(t), np.array(2.0), vectorized=True), "x"),
+        (lambda: gradref.hessian(lambda t: t**2 * np.sum(t), 2.0, vectorized=True), "x"),
+        (lambda: gradref.jacobian(lambda t: t * np.ones(2), 2.0, vectorized=True), "x"),
+        (lambda: gradref.gradient(np.sum, [np.ones(2), np.float64(1.0)], vectorized=True), "x[1]"),
+    ],
+)
+def test_b1_vectorized_refuses_a_0d_entry_naming_it(call: Any, where: str) -> None:
+    """A 0-d entry stacked is (p,), one value per point to the shape check: refused."""
+    with pytest.raises(
+        ValueError,
+        match=rf"`vectorized` = True cannot stack `{re.escape(where)}`"
+        r", which is 0-d: .* Give `.*` shape \(1,\)",
+    ):
+        call()
+
+
+def test_b1_a_leaf_of_shape_1_gives_the_exact_gradient_vectorized() -> None:
+    """The way out the message gives: s of shape (1,); exact {'w': 2 s w, 's': |w|^2}."""
+    x = {"w": np.array([1.0, 2.0, 3.0]), "s": np.array([2.0])}
+    g = gradref.gradient(
+        lambda p: np.sum(p["w"] ** 2, axis=-1) * p["s"][..., 0], x, vectorized=True
+    )
+    assert_allclose(g["w"], [4.0, 8.0, 12.0], rtol=1e-9)
+    assert_allclose(g["s"], [14.0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("x", [np.ones((2, 3)), np.ones(3)], ids=["2-d x", "1-d x"])
+def test_f1_a_0d_jacobian_value_is_refused_as_not_any_shape_but_0d(x: Any) -> None:
+    """F may return any shape but 0-d, for any x: the message says so, not '1-D'."""
+    with pytest.raises(
+        ValueError,
+        match=r"(?s)`F` must return a non-empty array \(any shape but 0-d; one entry per output\), "
+        r"got shape \(\) at x = .*For a scalar function use gradref\.gradient\.",
+    ):
+        gradref.jacobian(lambda m: m.sum(), x)
+
+
+@pytest.mark.parametrize(
+    ("fun", "got"),
+    [
+        (lambda m: np.ones((2, 3)), r"\(2, 3\)"),
+        (lambda m: np.ones((2, 2, 3)), r"\(2, 2, 3\)"),  # the user's shape, not (2, 6)
+        (lambda m: m.sum(axis=(1, 2)), r"\(1,\)"),
+    ],
+)
+def test_i3_vectorized_jacobian_shape_message_gives_p_then_f_shape(fun: Any, got: str) -> None:
+    """An N-d F returns (p, *F(x).shape), and the message shows the shape F returned."""
+    with pytest.raises(
+        ValueError,
+        match=r"one row of outputs per row of its \(1, 2, 3\) input, i\.e\. shape "
+        rf"\(1, \*F\(x\)\.shape\): \(1, m\) for a 1-D F\(x\) of m outputs; got shape {got}\.",
+    ):
+        gradref.jacobian(fun, np.ones((2, 3)), vectorized=True)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_i4_a_1d_x_may_have_an_nd_f(vectorized: bool) -> None:
+    """d(v_a v_b)/dv_c = delta_ac v_b + v_a delta_bc, shape F(x).shape + x.shape."""
+    v = np.array([1.0, 2.0])
+    eye = np.eye(2)
+    exact = np.einsum("ac,b->abc", eye, v) + np.einsum("a,bc->abc", v, eye)
+    jac = gradref.jacobian(
+        lambda w: w[..., :, None] * w[..., None, :], v, scheme="complex", vectorized=vectorized
+    )
+    assert jac.shape == (2, 2, 2)
+    assert_array_equal(jac, exact)
+
+
+@pytest.mark.parametrize(
+    ("x", "what"),
+    [
+        ({"a": np.ones(5), "b": np.ones((2, 3))}, "the number of entries"),
+        (np.ones((2, 3)), "the number of entries"),
+        (np.ones(11), "the length"),
+    ],
+)
+def test_i2_directions_above_n_names_what_n_counts(x: Any, what: str) -> None:
+    """n is the number of entries of a tree or N-d x, the length of a 1-D one."""
+    n = ravel(x).size
+    with pytest.raises(
+        ValueError, match=rf"`directions` must be at most n = {n} \({what} of `x`\), got {n + 1}:"
+    ):
+        gradref.check_gradient(lambda p: 0.0, lambda p: p, x, directions=n + 1)
+
+
+WB11 = {"a": np.ones(5), "b": np.ones(6)}
+
+
+@pytest.mark.parametrize(
+    ("x", "h", "error", "match"),
+    [
+        (
+            WB11,
+            np.full(11, 1e-4),
+            TypeError,
+            r"`h` must be a dict with the keys of `x`",
+        ),
+        (np.ones((2, 2)), {"a": 1e-4}, TypeError, r"`h` must be an array, as `x` is; got a dict"),
+        (
+            WB11,
+            {"a": np.full(5, 1e-4), "b": np.full(5, 1e-4)},
+            ValueError,
+            r"""`h\["b"\]` must have the shape of `x\["b"\]`, \(6,\); got \(5,\)""",
+        ),
+    ],
+)
+def test_i1_h_of_the_wrong_type_is_a_type_error_of_the_wrong_shape_a_value_error(
+    x: Any, h: Any, error: type[Exception], match: str
+) -> None:
+    """As the Raises section says: the type of h is checked as grad(x)'s and u's are."""
+    with pytest.raises(error, match=match):
+        gradref.gradient(lambda p: 0.0, x, h=h)
+
+
+def test_c3_worst_spells_a_1d_leaf_entry_as_partial_derivative_documents() -> None:
+    """worst is ('b', (k,)) in a 1-D leaf, ('s', ()) in a 0-d one; i takes it, and k."""
+    x = {"b": np.array([1.0, 2.0]), "s": np.array(3.0)}
+
+    def f(p: Any) -> Any:
+        return np.sum(p["b"] ** 2) * p["s"]
+
+    wrongs: list[tuple[dict[str, Any], Any]] = [
+        ({"b": [6.0, 10.0], "s": 5.0}, ("b", (1,))),
+        ({"b": [6.0, 12.0], "s": 6.0}, ("s", ())),
+    ]
+    for wrong, worst in wrongs:
+        check = gradref.check_gradient(f, lambda p: wrong, x, scheme="complex")  # noqa: B023
+        assert check.worst == worst
+        d = gradref.partial_derivative(f, x, check.worst, scheme="complex")
+        assert d == {("b", (1,)): 12.0, ("s", ()): 5.0}[worst]  # 2 b_1 s, |b|^2
+    assert gradref.partial_derivative(f, x, ("b", 1)) == gradref.partial_derivative(
+        f, x, ("b", (1,))
+    )
+
+
+@pytest.mark.parametrize("key", ['a"b', "it's", "both ' and \"", "a\\b", "tab\t", "b", 7, (1, 2)])
+def test_c2_a_path_in_a_message_is_the_python_expression_of_the_leaf(key: Any) -> None:
+    """The path a message prints, evaluated on x, is the leaf it names (quotes escaped)."""
+    x = {key: [np.ones(2), np.array([1.0, np.nan])]}
+    with pytest.raises(ValueError, match=r"^`(.*)` must be finite") as info:
+        gradref.gradient(lambda p: 0.0, x)
+    path = re.match(r"^`(.*)` must be finite", str(info.value))
+    assert path is not None
+    assert eval(path[1], {"x": x}) is x[key][1]
+    if isinstance(key, str) and '"' not in key:
+        assert path[1].startswith('x["')  # x["b"], as before
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gradref.gradient(lambda p: 0.0, [10**400]),
+        lambda: gradref.partial_derivative(lambda p: 0.0, [10**400, 1.0], 0),
+        lambda: gradref.check_gradient(lambda p: 0.0, lambda p: p, np.array(["a", "b"])),
+        lambda: gradref.jacobian(lambda p: p, np.array([None, 1.0])),
+        lambda: gradref.hessian(lambda p: 0.0, [10**400]),
+    ],
+)
+def test_c4_a_1d_x_of_non_numbers_is_told_an_array_not_a_1d_one(call: Any) -> None:
+    """x may have any shape, so the message does not say '1-D' for a 1-D x either."""
+    with pytest.raises(TypeError, match=r"^`x` must be an array of real numbers, not dtype"):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("x", "i", "match"),
+    [
+        (np.ones((2, 3)), 4, r"`i` must be an index tuple within `x` of shape \(2, 3\)"),
+        ({"a": [np.ones(2), np.ones(2)]}, ("a", 1.0, 0), r"must be an integer position"),
+        ({"a": [np.ones(2), np.ones(2)]}, ("a", True, 0), r"must be an integer position"),
+        (np.ones((2, 3)), (1, True), r"`i` must be made of integer indices within `x`, got bool"),
+        (np.ones((2, 3)), (1, 0.0), r"`i` must be made of integer indices within `x`, got float"),
+        ({"a": np.ones(2)}, "a", r"`i` must be a path for a tree `x`"),
+    ],
+)
+def test_c1_i_not_of_the_form_needed_is_a_type_error(x: Any, i: Any, match: str) -> None:
+    """Each form the Raises entry names: a flat int where an index tuple is needed, ..."""
+    with pytest.raises(TypeError, match=match):
+        gradref.partial_derivative(lambda p: 0.0, x, i)
+
+
+def test_i5_values_in_the_structure_of_x_are_matched_by_kind_x_itself_exactly() -> None:
+    """grad(x), u and h may be an OrderedDict (keys in any order) and a tuple for a list;
+    the point x may not: its containers are exactly dict, list and tuple."""
+    x: dict[str, Any] = {"a": np.array([1.0, 2.0]), "b": [np.array([3.0]), np.array([4.0, 5.0])]}
+
+    def f(p: Any) -> Any:
+        return np.sum(p["a"] ** 2) + np.sum(p["b"][0]) + np.sum(p["b"][1] ** 2)
+
+    exact: dict[str, Any] = {"a": 2 * x["a"], "b": [np.ones(1), 2 * x["b"][1]]}
+    kinded = OrderedDict(b=(exact["b"][0], exact["b"][1]), a=exact["a"])
+    assert gradref.check_gradient(f, lambda p: kinded, x).passed
+    h = OrderedDict(b=(np.full(1, 2.0**-10), np.full(2, 2.0**-10)), a=np.full(2, 2.0**-10))
+    assert_same_tree(gradref.gradient(f, x, h=h), gradref.gradient(f, x, h=2.0**-10))
+    u = OrderedDict(b=(np.zeros(1), np.array([0.6, 0.0])), a=np.array([0.0, 0.8]))
+    d = gradref.directional_derivative(f, x, u, scheme="complex")
+    assert_allclose(d, 0.6 * 8.0 + 0.8 * 4.0, rtol=1e-15)
+    with pytest.raises(TypeError, match=r"`x` must be a dict, list or tuple .*OrderedDict"):
+        gradref.gradient(f, OrderedDict(x))
