@@ -53,9 +53,10 @@ def directional_derivative(
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, applied to $\psi$.
     vectorized : bool
-        Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked as rows,
-        shape (k, n), as for `gradient`: one point first, then the others. Not with a
-        0-d `x` or a 0-d leaf (see `gradient`).
+        Whether `f` takes the points $\mathbf{x} + s_k \mathbf{u}$ stacked, as for
+        `gradient`: each array of the point with a leading axis of k (rows of shape
+        (k, n) for a 1-D `x`), one point first, then the others. Not with a 0-d `x` or
+        a 0-d leaf (see `gradient`).
     noise : float, optional
         The relative noise of $f$'s values, in $(0, 1)$, for an $f$ noisier than its
         dtype: the default step is sized for it, as in `partial_derivative`.

@@ -1148,8 +1148,8 @@ def partial_derivative(
         library, ``ndim == 0``) or such a list or tuple; one that holds anything else
         (an array of 1 or more dimensions, a dict) is a container. A subclass of dict,
         list or tuple is refused as a container of `x`: an OrderedDict always, a
-        namedtuple when it holds such a container (a namedtuple of numbers is an
-        array). A value given in the structure of `x` (`h`, `u`, ``grad(x)``) is matched
+        namedtuple when it is a container by that rule (one that holds only numbers is
+        an array). A value given in the structure of `x` (`h`, `u`, ``grad(x)``) is matched
         to it by kind: any dict where `x` has a dict (an OrderedDict, its keys in any
         order), any list or tuple where `x` has a list or tuple.
     i : int or tuple
@@ -1196,7 +1196,7 @@ def partial_derivative(
         If `x` or one of its leaves is not an array of real numbers (complex, strings,
         booleans, None, a set, ragged nested lists, a masked array: the message names
         the leaf's path, as ``x["W1"][0]``), or a container other than a dict, list or
-        tuple (an OrderedDict, a namedtuple that holds arrays: see `x`); if `i` is not
+        tuple (an OrderedDict, a namedtuple that is a container: see `x`); if `i` is not
         of the form needed (a flat int where an index tuple is needed, a float or bool
         list position or index, a non-tuple path for a tree), `h` or
         `noise` is not a real number (a bool, a string, a

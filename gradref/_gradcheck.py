@@ -91,8 +91,9 @@ class GradientCheck:
         leading axis of k (shape ``(k, *leaf.shape)``, as the points of a vectorized
         `f`): direction k is that tree with each array replaced by its row ``d[k]``,
         ``{key: d[k] for key, d in directions.items()}`` for a dict of arrays, ``[d[k]
-        for d in directions]`` for a list, the same nested for a nested tree
-        (``jax.tree.map(lambda d: d[k], directions)``), ``directions[k]`` for an N-d
+        for d in directions]`` for a list, the same nested for a nested tree (or
+        ``jax.tree.map(lambda d: d[k], directions)`` where JAX can sort the dict
+        keys), ``directions[k]`` for an N-d
         `x`; it has unit length over all its entries together.
     """
 
@@ -139,7 +140,8 @@ def report(check: GradientCheck, shown: int = SHOWN) -> str:
     failed = int((ratios > 1).sum())
     verdict = f"FAILED: {failed} of" if failed or not check.passed else "passed:"
     lines = [
-        f"gradient check {verdict} {ratios.size} {entry}s; worst is {check.worst!r}, "
+        f"gradient check {verdict} {ratios.size} {entry}{'s' * (ratios.size != 1)}; "
+        f"worst is {check.worst!r}, "
         f"{check.ratio:.3g} times its tolerance"
     ]
     order = sorted(np.argsort(-ratios, kind="stable")[:shown].tolist())
@@ -295,8 +297,8 @@ def check_gradient(
         and finite.
         By default none: the verdict rests on the error estimate alone.
     h : float, optional
-        The step, passed to `gradient`. Default: `default_step` for each coordinate and
-        the precision $\varepsilon$ of $f$'s values.
+        One step for every coordinate (a number). Default: `default_step` for each
+        coordinate and the precision $\varepsilon$ of $f$'s values.
     scheme : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, passed to `gradient`.
     vectorized : bool

@@ -128,7 +128,10 @@ class Structure:
         """Return the direction `u`, in this structure, as a unit vector of n entries."""
         if self.is_vector:
             return as_unit_vector(u, self.size)
-        return as_unit_vector(self.ravel(u, "u"), self.size)
+        if isinstance(self.tree, Leaf):
+            return as_unit_vector(self.ravel(u, "u"), self.size)
+        fix = "divide every array of `u` by the norm of all its entries together"
+        return as_unit_vector(self.ravel(u, "u"), self.size, fix)
 
     def batchable(self) -> None:
         """Refuse a 0-d entry for a vectorized `f`: stacked, it is one value per point.
@@ -311,8 +314,14 @@ def _match(node: Any, value: Any, label: str, like: str, arrays: list[NDArray[np
     """Append `value`'s leaves to `arrays`, refusing where its structure is not `node`'s."""
     if isinstance(node, Leaf):
         if _is_container(value):
+            kind = type(value).__name__
             raise TypeError(
-                f"`{label}` must be an array, as `{like}` is; got a {type(value).__name__}."
+                f"`{label}` must be an array, as `{like}` is; got a {kind}"
+                + (
+                    " (one is an array only when it holds numbers alone)."
+                    if kind != "dict"
+                    else "."
+                )
             )
         array = _leaf(value, label)
         if array.shape != node.shape:

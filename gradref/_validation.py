@@ -91,7 +91,9 @@ def as_point(x: ArrayLike, name: str = "x", what: str = "a 1-D array") -> NDArra
 _UNIT_TOLERANCE = 1e-12
 
 
-def as_unit_vector(u: ArrayLike, n: int) -> NDArray[np.float64]:
+def as_unit_vector(
+    u: ArrayLike, n: int, fix: str = "pass u / np.linalg.norm(u)"
+) -> NDArray[np.float64]:
     """Return the direction `u` as a unit vector of length `n`, as the point `x` has."""
     direction = as_point(u, "u")
     if direction.size != n:
@@ -101,9 +103,7 @@ def as_unit_vector(u: ArrayLike, n: int) -> NDArray[np.float64]:
         raise ValueError("`u` must be a nonzero unit vector, got the zero vector.")
     norm = largest * float(np.sqrt(np.sum((direction / largest) ** 2)))  # cannot overflow
     if abs(norm - 1) > _UNIT_TOLERANCE:
-        raise ValueError(
-            f"`u` must be a unit vector, got norm {norm!r}; pass u / np.linalg.norm(u)."
-        )
+        raise ValueError(f"`u` must be a unit vector, got norm {norm!r}; {fix}.")
     return direction
 
 

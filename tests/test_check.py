@@ -120,9 +120,13 @@ def _rounding_model_holds(fn: Smooth, x: NDArray[np.float64]) -> bool:
     phases = fn.w @ x + fn.p
     growth = abs(fn.c * np.exp(fn.v @ x))
     g = fn.grad(x)
-    terms = np.abs(fn.a * np.sin(phases)).sum() + growth
-    value = terms <= 4 * (abs(fn(x)) + np.abs(x * g).sum()) + 1e-300
     sums = np.abs(fn.w) @ np.abs(x) + np.abs(fn.p)
+    # The terms' own rounding, and the phases' (a relative eps of |w.x| + |p| moves a
+    # term by |a cos| that much: a large offset p next to a small w.x, seed of
+    # 2026-11-30, f = sin(1e-8 x_0 + 3), puts the rounding of f far above eps |f|).
+    terms = np.abs(fn.a * np.sin(phases)).sum() + growth
+    terms += (np.abs(fn.a * np.cos(phases)) * sums).sum()
+    value = terms <= 4 * (abs(fn(x)) + np.abs(x * g).sum()) + 1e-300
     waves = np.abs(fn.a) * (np.abs(np.cos(phases)) + np.abs(np.sin(phases)) * sums)
     moved = waves @ np.abs(fn.w) + growth * (1 + np.abs(fn.v) @ np.abs(x)) * np.abs(fn.v)
     phi = 4 * EPS * (np.abs(g).max() + np.abs(x * g).sum()) + 2.0**-1022
@@ -166,7 +170,17 @@ TINY_DERIVATIVE = [
 ]
 
 
+# Found 2026-11-30: sin(1e-8 x_0 + 3) at 0.875. A step of 1.5e-8 moves the phase by
+# 1.5e-16, under half an ulp of 3, so forward differences see 0 or one ulp of the phase
+# (-3e-8 for a derivative of -1e-8): f's rounding is eps |p cos|, twenty times the
+# eps (|f| + sum |x_j g_j|) the check assumes. Outside its hypothesis: assume() rejects it.
+LARGE_OFFSET = Smooth(
+    a=np.array([1.0]), w=np.array([[1e-8, 0.0, 0.0]]), p=np.array([3.0]), c=0.0, v=np.zeros(3)
+)
+
+
 @example(fn=FLAT_DIRECTION, x=np.full(3, 1.328125))
+@example(fn=LARGE_OFFSET, x=np.full(3, 0.875))
 @example(fn=TINY_DERIVATIVE[0], x=np.zeros(3))
 @example(fn=TINY_DERIVATIVE[1], x=np.zeros(3))
 @given(fn=smooth_functions(3), x=points(3))

@@ -503,7 +503,8 @@ def test_other_containers_are_refused_with_the_way_out() -> None:
         (
             lambda p: {"W": loss_grad(p)["W"], "b": [loss_grad(p)["b"]]},
             TypeError,
-            r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a list\.$',
+            r'^`grad\(x\)\["b"\]` must be an array, as `x\["b"\]` is; got a list '
+            r"\(one is an array only when it holds numbers alone\)\.$",
         ),
         (
             lambda p: {"W": loss_grad(p)["W"], "b": {"c": loss_grad(p)["b"]}},
