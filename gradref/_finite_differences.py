@@ -659,7 +659,7 @@ def sample(
     eps = EPS if noise is None else max(noise, EPS)
     center = None
     if scheme != "complex":  # the complex step subtracts nothing: f(x) is not needed
-        center = np.abs(evaluate(counted, x[np.newaxis], False)).T
+        center = np.abs(evaluate(counted, x[np.newaxis].copy(), False)).T
         eps = max(eps, recorder.eps)
     steps = _default_steps(x, scheme, eps) if h is None else h
     shrink = adapt and not given  # richardson's own default step, at the same precision

@@ -39,13 +39,13 @@ from gradref._validation import (
 class GradientCheck:
     r"""The outcome of `check_gradient`.
 
-    Each entry is one component $i$ (the default) or, with ``directions=k``, one random
-    unit direction $\mathbf{u}_k$: then `analytic` holds $\mathbf{g} \cdot \mathbf{u}_k$,
+    Each entry is one component $i$ (the default) or, with ``directions=k``, one random unit
+    direction $\mathbf{u}_k$: then `analytic` holds $\mathbf{g} \cdot \mathbf{u}_k$,
     `numerical` the derivative of $f$ along $\mathbf{u}_k$, and `worst` is a direction's
-    index (a row of `directions`). ``str(check)`` is a report: a summary line (passed or
-    failed, and the worst entry), then one line per entry with both values, the error,
-    the tolerance, their ratio and a verdict (with more than 10 entries, the 10 worst,
-    then how many are not shown and how many of those failed); ``repr`` is one short
+    index $k$ (row $k$ of each array of `directions`). ``str(check)`` is a report: a summary
+    line (passed or failed, and the worst entry), then one line per entry with both values,
+    the error, the tolerance, their ratio and a verdict (with more than 10 entries, the 10
+    worst, then how many are not shown and how many of those failed); ``repr`` is one short
     line.
 
     For a point `x` of another shape than (n,) (an N-d array, a dict, list or tuple of
@@ -556,7 +556,7 @@ def _along_directions(
     eps = EPS if noise is None else max(noise, EPS)
     center = 0.0
     if name != "complex":  # the complex step subtracts nothing: f(x) is not needed
-        center = abs(evaluate(counted, point[np.newaxis], False)[0, 0])
+        center = abs(evaluate(counted, point[np.newaxis].copy(), False)[0, 0])
         eps = max(eps, recorder.eps)
     steps = np.array([line_step(point, v, name, eps) if step is None else step for v in u])
     numerical = along_directions(counted, point, u, steps, name, step is not None)

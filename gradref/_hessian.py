@@ -409,7 +409,8 @@ def hessian(
         `noise` does not cover it.
     TypeError
         If `x`, `h` or `noise` is not real (or `x` is a dict, list or tuple of
-        arrays, or `h` a ragged list), `scheme` is not a string, `vectorized` not a bool, or
+        arrays, or `h` a ragged list, a dict, or a list or tuple of arrays), `scheme` is
+        not a string, `vectorized` not a bool, or
         `f` returns a non-number, or a complex number for "central"; for "complex" and
         "richardson", if `f` does not accept complex input or returns a real number at
         any complex point.

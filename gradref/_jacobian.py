@@ -154,7 +154,8 @@ def jacobian(
     TypeError
         If `x` is not an array of real numbers (a dict, list or tuple of arrays
         included: a tree has no one shape for the result), `h` not a real number or an
-        array of them (a ragged list), `noise` not a real number,
+        array of them (a ragged list, a dict, or a list or tuple of arrays, which is a
+        container by `x`'s rule), `noise` not a real number,
         `scheme` not a string, `vectorized` or `full_output` not a bool; if `F` returns
         non-numbers (a ragged list,
         an object array), or complex numbers in a real scheme; with

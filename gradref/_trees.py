@@ -427,13 +427,14 @@ def _within(index: Any, leaf: Leaf, where: str) -> int:
         )
     if len(index) != len(shape):
         raise ValueError(
-            f"`i` must index `{where}` of shape {shape} with {len(shape)} integers; got {index!r}."
+            f"`i` must index `{where}` of shape {shape} with {len(shape)} "
+            f"integer{'s' * (len(shape) != 1)}; got {index!r}."
         )
     ints = tuple(_as_int(k, where) for k in index)
     if not all(0 <= k < d for k, d in zip(ints, shape, strict=True)):
         raise ValueError(
-            f"`i` must satisfy 0 <= i[k] < shape[k] within `{where}` of shape {shape}; "
-            f"got {index!r}."
+            f"the index {index!r} in `i` must satisfy 0 <= index[k] < shape[k] within "
+            f"`{where}` of shape {shape}."
         )
     return leaf.start + int(np.ravel_multi_index(ints, shape)) if shape else leaf.start
 

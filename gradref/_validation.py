@@ -319,9 +319,9 @@ def as_value(value: Any, name: str, *, real: bool, scalar: bool, where: Where) -
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as err:  # a ragged sequence, for one
+        shape = "a number" if scalar else "an array of numbers"
         raise TypeError(
-            f"`{name}` must return a number or a 1-D array of numbers, got a ragged "
-            f"{type(value).__name__} {where()}."
+            f"`{name}` must return {shape}, got a ragged {type(value).__name__} {where()}."
         ) from err
     kind = array.dtype.kind
     numbers = "a number" if scalar else "numbers"

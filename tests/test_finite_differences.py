@@ -842,3 +842,23 @@ def test_a_subnormal_imaginary_part_adds_at_most_its_floor() -> None:
     # step it adds at most 2^-1074 / 2^-60 = 2^-1014 (documented) to the error.
     g = gradref.gradient(lambda p: 1e-300 * p[0], [1.0], scheme="complex")
     assert abs(g[0] - 1e-300) <= 2.0**-1014
+
+
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0]), {"a": np.array([1.0, 2.0])}])
+def test_an_f_that_overwrites_its_argument_cannot_change_the_point(x: Any) -> None:
+    # f(x), evaluated first for the rounding estimate, once got a view of gradref's own
+    # point: zeroing it in place moved every later evaluation to 0 (gradient [0, 0]).
+    def f(p: Any) -> float:
+        a = p["a"] if isinstance(p, dict) else p
+        value = float(np.sum(a**2))
+        a *= 0
+        return value
+
+    def grad(p: Any) -> Any:
+        return {"a": 2 * p["a"]} if isinstance(p, dict) else 2 * p
+
+    g, _ = gradref.gradient(f, x, full_output=True)
+    exact = grad(x)
+    flat = g["a"] if isinstance(g, dict) else g
+    assert np.allclose(flat, exact["a"] if isinstance(exact, dict) else exact, rtol=1e-8)
+    assert gradref.check_gradient(f, grad, x).passed

@@ -569,7 +569,7 @@ def test_complex_values_with_zero_imaginary_part_in_a_real_scheme(scheme: Any) -
         # Before: numpy's "setting an array element with a sequence".
         (
             lambda p: [p[0], [p[1], 1.0]],
-            r"`F` must return a number or a 1-D array of numbers, got a ragged list",
+            r"`F` must return an array of numbers, got a ragged list",
         ),
         (lambda p: {"a": p[0]}, r"`F` must return numbers, got dict at x = "),
     ],
@@ -583,7 +583,7 @@ def test_bad_map_values_are_type_errors(fun: Any, match: str) -> None:
     ("value", "match"),
     [
         ({"w": 1.0, "b": 2.0}, r"`grad` must return numbers, got dict at "),
-        ([1.0, [2.0, 3.0]], r"`grad` must return a number or a 1-D array of numbers, got a ragged"),
+        ([1.0, [2.0, 3.0]], r"`grad` must return an array of numbers, got a ragged"),
         (np.array([1.0, 2.0j]), r"`grad` must return real numbers, got 2j at "),
         (["1", "2"], r"`grad` must return numbers, got str at "),
         (np.ma.masked_array([1.0, 2.0], mask=[True, False]), r"`grad\(x\)` must not be a masked"),
