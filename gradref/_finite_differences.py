@@ -1154,10 +1154,11 @@ def partial_derivative(
         order), any list or tuple where `x` has a list or tuple.
     i : int or tuple
         Where the coordinate is in `x`: an int ``0 <= i < n`` for a 1-D `x`; an index
-        tuple such as ``(2, 3)`` for an N-d array (a flat int is refused); for a tree,
-        a path ``("W1", (2, 3))``: the keys and list positions down to a leaf, then the
-        index tuple within it: ``(k,)`` for a 1-D leaf, as `GradientCheck.worst` spells
-        it (an int ``k`` is taken too); omitted or ``()`` for a 0-d one.
+        tuple such as ``(2, 3)`` for an N-d array (a flat int is refused), ``()`` for a
+        0-d one; for a tree, a path ``("W1", (2, 3))``: the keys and list positions down
+        to a leaf, then the index tuple within it: ``(k,)`` for a 1-D leaf, as
+        `GradientCheck.worst` spells it (an int ``k`` is taken too); omitted or ``()``
+        for a 0-d one.
     h : float, optional
         The step, positive and finite (a 0-d array is a number). The default,
         `default_step`, balances truncation

@@ -75,7 +75,8 @@ class GradientCheck:
         tuple (``("b", (0,))`` in a 1-D leaf, ``("s", ())`` in a 0-d one). The report
         prints it, and each row's entry, as its ``repr``.
     ratio : float
-        That ratio, ``errors[worst] / tolerances[worst]``; above 1 means a failed check:
+        That ratio, ``errors[worst] / tolerances[worst]`` (for a tree, the entries at
+        the path `worst`, as ``errors["W"][1, 2]``); above 1 means a failed check:
         a mistake, an `f` noisier than the model, or a truncation error the two steps
         did not see (see `check_gradient`).
     passed : bool

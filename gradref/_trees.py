@@ -114,7 +114,14 @@ class Structure:
 
     def steps(self, h: Any) -> NDArray[np.float64] | None:
         """Return `h`: None, one step, or one per entry in this structure; shape (n,)."""
-        if self.is_vector or h is None or (not _is_container(h) and steps_ndim(h) == 0):
+        if self.is_vector or h is None:
+            return as_steps(h, self.size)
+        # Where x is a tree, a list or tuple h is matched to it by kind, as `u` and
+        # grad(x) are; elsewhere a number (or 0-d array) is one step for every entry.
+        matched = isinstance(h, dict) or (
+            not isinstance(self.tree, Leaf) and isinstance(h, (list, tuple))
+        )
+        if not matched and steps_ndim(h) == 0:
             return as_steps(h, self.size)
         steps = self.ravel(h, "h")
         bad = np.flatnonzero(steps <= 0)
