@@ -242,14 +242,13 @@ def flatten_array(x: Any, purpose: str) -> tuple[NDArray[np.float64], Structure]
 
     `purpose` says what needs one array: "the Jacobian's shape, F(x).shape + x.shape".
     """
-    vector, structure = flatten(x)
-    if not isinstance(structure.tree, Leaf):
+    if _is_container(x):  # before its leaves are read: its contents do not matter here
         raise TypeError(
             f"`x` must be an array of real numbers (of any shape), not a "
             f"{type(x).__name__} of arrays: {purpose} needs one array. Pass the entries as "
             "one array, e.g. np.concatenate([np.ravel(leaf) for leaf in leaves])."
         )
-    return vector, structure
+    return flatten(x)
 
 
 def _ndim(x: Any) -> int | None:

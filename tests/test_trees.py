@@ -138,8 +138,8 @@ def test_a_tree_costs_and_gives_what_the_flat_vector_does(scheme: Any, vectorize
 
 
 def test_gradient_of_a_dict_matches_jax() -> None:
-    jax = pytest.importorskip("jax")
-    jnp = jax.numpy
+    import jax  # the docs extra, which both README commands install: never skipped
+    import jax.numpy as jnp
 
     def jax_loss(p: dict[str, Any]) -> Any:
         r = p["W"] @ A + p["b"] - Y
@@ -1194,3 +1194,17 @@ def test_r5_3_a_list_h_is_matched_to_a_list_x_by_kind_as_u_and_grad_are() -> Non
     # forward differences of x^2 y, x y, t^3 at steps 0.5: 2x + h, x^2, 3t^2 + 3th + h^2
     assert_allclose(g[0], [2.5, 1.0])
     assert_allclose(g[1], 27 + 4.5 + 0.25)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [OrderedDict(a=np.ones(2)), {}, {"a": [np.nan]}, [np.ones(2), np.ones(1)]],
+    ids=["OrderedDict", "empty dict", "non-finite leaf", "list of arrays"],
+)
+def test_r5_6_jacobian_and_hessian_refuse_a_tree_before_reading_its_leaves(x: Any) -> None:
+    # API review r5, finding 6: the tree was validated first, so an OrderedDict was told
+    # to become a dict (then refused as one) and {} got a ValueError about emptiness.
+    with pytest.raises(TypeError, match=r"^`x` must be an array of real numbers \(of any shape\)"):
+        gradref.jacobian(lambda v: v, x)
+    with pytest.raises(TypeError, match=r"^`x` must be an array of real numbers \(of any shape\)"):
+        gradref.hessian(lambda v: 0.0, x)
